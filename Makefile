@@ -1,0 +1,42 @@
+# Two commands do everything: `make serve` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= data/gql.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup serve load test check lint typecheck schema bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+serve: setup
+	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
+
+load: setup
+	$(BIN)/gql load seeds --db $(DB)
+
+lint: setup
+	$(BIN)/ruff check gql tests
+	$(BIN)/ruff format --check gql tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck
+
+test: check
+	$(BIN)/pytest -q
+
+schema: setup
+	$(BIN)/gql schema -o schema.graphql
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""Our exception hierarchy.
+
+    GqlError
+    ├── IngestError              a seed file cannot be turned into a record
+    ├── LoadError                a load cannot run at all (e.g. a missing folder)
+    ├── StoreError               the database cannot do what was asked
+    │   └── QueryTimeout         a read ran past its time limit
+    └── UserError                the client asked for something wrong (reaches clients)
+        ├── InvalidId            a global ID that is malformed or of the wrong type
+        ├── InvalidCursor        a pagination cursor that was not issued by us
+        └── InvalidArgument      an argument outside its allowed range
+
+Only ``UserError`` subclasses are shown to GraphQL clients with their message and
+``extensions.code``; every other exception is masked and logged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GqlError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class IngestError(GqlError):
+    """A seed file was rejected: it names the file, the field and the problem."""
+
+    def __init__(self, path: Path | str, field: str | None, problem: str) -> None:
+        self.path = str(path)
+        self.field = field
+        self.problem = problem
+        where = f"{self.path}: {field}" if field else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+class LoadError(GqlError):
+    """A load cannot start or finish: nothing was written."""
+
+
+class StoreError(GqlError):
+    """The database could not be opened, read or written."""
+
+
+class QueryTimeout(StoreError):
+    """A read query ran longer than the store's time limit and was interrupted."""
+
+    def __init__(self, time_limit_ms: int) -> None:
+        self.time_limit_ms = time_limit_ms
+        super().__init__(f"query interrupted after {time_limit_ms} ms")
+
+
+class UserError(GqlError):
+    """An error caused by the request; its message and code are shown to the client."""
+
+    code = "BAD_USER_INPUT"
+
+
+class InvalidId(UserError):
+    """A global ID that cannot be decoded, or that names an unexpected type."""
+
+    code = "INVALID_ID"
+
+    def __init__(self, value: str, expected: str | None = None) -> None:
+        self.value = value
+        self.expected = expected
+        what = f"a {expected} ID" if expected else "a global ID"
+        super().__init__(f"{value!r} is not {what}")
+
+
+class InvalidCursor(UserError):
+    """A pagination cursor that was not produced by this connection."""
+
+    code = "INVALID_CURSOR"
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(f"{value!r} is not a valid cursor for this list")
+
+
+class InvalidArgument(UserError):
+    """An argument whose value is outside what the field accepts."""
+
+    code = "INVALID_ARGUMENT"
+
+    def __init__(self, argument: str, problem: str) -> None:
+        self.argument = argument
+        self.problem = problem
+        super().__init__(f"argument {argument!r}: {problem}")

@@ -1,0 +1,35 @@
+"""Settings: one frozen object with typed defaults, built once and passed down.
+
+Environment variables are fallbacks only, read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.isdigit() else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server runs. Every field has a default that works for ``make serve``."""
+
+    db_path: Path = field(default_factory=lambda: Path(os.environ.get("GQL_DB", "data/gql.db")))
+    """The SQLite database file (created by ``gql load``)."""
+    read_connections: int = field(default_factory=lambda: _env_int("GQL_READ_CONNECTIONS", 3))
+    """Read-only connections in the pool of each worker."""
+    sql_time_limit_ms: int = field(default_factory=lambda: _env_int("GQL_SQL_TIME_LIMIT_MS", 2000))
+    """A single read statement is interrupted after this long."""
+    default_page_size: int = 20
+    """``first`` when a client does not say."""
+    max_page_size: int = 100
+    """The largest ``first`` a client may ask for; larger is an error, not a clamp."""
+    explain: bool = field(default_factory=lambda: os.environ.get("GQL_EXPLAIN") == "1")
+    """Add ``extensions.sql = {statements, ms}`` to every response."""
+    graphiql: bool = True
+    """Serve GraphiQL to browsers on ``GET /graphql``."""

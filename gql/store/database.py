@@ -1,0 +1,168 @@
+"""The Store: owns every SQLite connection and issues every SQL statement of the server.
+
+Reads go through a small pool of read-only aiosqlite connections, each read with a time
+limit; writes go through one serialized write connection in its own thread (the shape of
+datasette's ``Database``). Every statement passes through ``execute`` or the write
+thread, so counting, timing and limiting have one home (see ``QueryLog``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import aiosqlite
+
+from gql.errors import QueryTimeout, StoreError
+from gql.store.ddl import DDL, SCHEMA_VERSION
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+
+# Progress-handler granularity: SQLite calls back every N virtual-machine instructions;
+# 1000 costs nothing measurable and reacts to a deadline within well under a millisecond.
+_PROGRESS_STEPS = 1000
+
+
+@dataclass
+class QueryLog:
+    """Statements issued while the log is active (one request, or one test)."""
+
+    statements: int = 0
+    ms: float = 0.0
+    sql: list[str] = field(default_factory=list)
+
+
+_current_log: ContextVar[QueryLog | None] = ContextVar("gql_query_log", default=None)
+
+
+@contextmanager
+def recording_queries() -> Iterator[QueryLog]:
+    """Count and time every read statement issued in this context (and tasks it starts)."""
+    log = QueryLog()
+    token = _current_log.set(log)
+    try:
+        yield log
+    finally:
+        _current_log.reset(token)
+
+
+class _Deadline:
+    """A read connection's current deadline, checked by SQLite's progress handler."""
+
+    def __init__(self) -> None:
+        self.at = float("inf")
+
+    def expired(self) -> int:
+        return 1 if time.monotonic() > self.at else 0
+
+
+def connect_writer(path: Path) -> sqlite3.Connection:
+    """Open the write connection: WAL journal, foreign keys on, schema created if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.executescript(DDL)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(SCHEMA_VERSION),),
+    )
+    return conn
+
+
+class Store:
+    """An open corpus database. Build it with ``await Store.open(path)``; ``close()`` it."""
+
+    def __init__(self, path: Path, *, read_connections: int, time_limit_ms: int) -> None:
+        self.path = path
+        self.time_limit_ms = time_limit_ms
+        self._read_connections = read_connections
+        self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
+        self._readers: list[aiosqlite.Connection] = []
+        self._write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gql-write")
+        self._write_conn: sqlite3.Connection | None = None
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, read_connections: int = 3, time_limit_ms: int = 2000
+    ) -> Store:
+        """Open (creating if needed) the database at ``path`` for reading and writing."""
+        store = cls(Path(path), read_connections=read_connections, time_limit_ms=time_limit_ms)
+        try:
+            await store.execute_write_fn(lambda conn: None)
+            for _ in range(read_connections):
+                reader = await aiosqlite.connect(f"file:{store.path}?mode=ro", uri=True)
+                deadline = _Deadline()
+                await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
+                store._readers.append(reader)
+                store._pool.put_nowait((reader, deadline))
+        except (sqlite3.Error, OSError) as exc:
+            await store.close()
+            raise StoreError(f"cannot open database {store.path}: {exc}") from exc
+        return store
+
+    async def close(self) -> None:
+        """Close every connection; calling it twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+        for reader in self._readers:
+            await reader.close()
+        self._readers.clear()
+
+        def close_writer() -> None:
+            if self._write_conn is not None:
+                self._write_conn.close()
+                self._write_conn = None
+
+        await asyncio.get_running_loop().run_in_executor(self._write_executor, close_writer)
+        self._write_executor.shutdown(wait=True)
+
+    async def execute_write_fn(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn(conn)`` on the single write connection, after any earlier writes."""
+        if self._closed:
+            raise StoreError("the store is closed")
+
+        def run() -> T:
+            # The write thread must survive a failing task: a failed connect is reported to
+            # the caller and retried on the next write, never left half-open.
+            if self._write_conn is None:
+                self._write_conn = connect_writer(self.path)
+            return fn(self._write_conn)
+
+        return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        """Run one read statement on a pooled connection; all rows, within the time limit."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        reader, deadline = await self._pool.get()
+        started = time.perf_counter()
+        try:
+            deadline.at = time.monotonic() + self.time_limit_ms / 1000
+            rows = await reader.execute_fetchall(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryTimeout(self.time_limit_ms) from exc
+            raise StoreError(f"read failed: {exc}") from exc
+        finally:
+            deadline.at = float("inf")
+            self._pool.put_nowait((reader, deadline))
+            log = _current_log.get()
+            if log is not None:
+                log.statements += 1
+                log.ms += (time.perf_counter() - started) * 1000
+                log.sql.append(sql)
+        return cast(list[Row], rows)

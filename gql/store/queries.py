@@ -1,0 +1,418 @@
+"""Read queries: one SQL statement per call, results in the order of the keys asked for.
+
+Batch functions take a list of keys and return one entry per key (``None`` or ``[]`` for a
+missing key), which is the contract DataLoaders need. Lists that can grow are paginated
+by keyset (newest first: ``published_at DESC, id DESC``), fetching ``first + 1`` rows to
+learn whether another page follows. Keys travel as one JSON array (``json_each``), so a
+batch of any size is one statement with one bound parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from gql.store.database import Row, Store
+from gql.store.rows import (
+    ArticleKey,
+    ArticleRow,
+    ImageRow,
+    Page,
+    ProviderRow,
+    RelatedLinkRow,
+    TopicRow,
+)
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+ARTICLE_COLUMNS = (
+    "a.id, a.url, a.slug, a.path, a.title, a.excerpt, a.category, a.type, a.published_at,"
+    " a.original_url, a.amp_url, a.cdn_amp_url, a.quality, a.heat, a.published, a.secured,"
+    " a.body, a.extra, a.provider_id, a.provider_name"
+)
+PROVIDER_COLUMNS = "p.id, p.domain, p.name, p.description, p.other_names, p.extra"
+TOPIC_COLUMNS = (
+    "t.id, t.name, t.slug, t.parent_name, t.shortname, t.description, t.keywords, t.extra"
+)
+LINK_COLUMNS = (
+    "r.id, r.article_id, r.position, r.url, r.title, r.excerpt, r.published_at, r.type,"
+    " r.quality, r.original_url, r.amp_url, r.cdn_amp_url, r.provider_id, r.provider_name,"
+    " r.target_article_id, r.extra"
+)
+NEWEST_FIRST = "a.published_at DESC, a.id DESC"
+
+
+def _keys(keys: Sequence[Any]) -> str:
+    return json.dumps(list(keys), ensure_ascii=False)
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _obj(value: str | None) -> dict[str, Any]:
+    return json.loads(value) if value else {}
+
+
+def _strings(value: str | None) -> list[str]:
+    return json.loads(value) if value else []
+
+
+def article_row(r: Row) -> ArticleRow:
+    return ArticleRow(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        _time(r[8]),
+        r[9],
+        r[10],
+        r[11],
+        r[12],
+        r[13],
+        None if r[14] is None else bool(r[14]),
+        r[15],
+        r[16],
+        _obj(r[17]),
+        r[18],
+        r[19],
+    )
+
+
+def provider_row(r: Row) -> ProviderRow:
+    return ProviderRow(r[0], r[1], r[2], r[3], _strings(r[4]), _obj(r[5]))
+
+
+def topic_row(r: Row) -> TopicRow:
+    return TopicRow(r[0], r[1], r[2], r[3], r[4], r[5], _strings(r[6]), _obj(r[7]))
+
+
+def link_row(r: Row) -> RelatedLinkRow:
+    return RelatedLinkRow(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        _time(r[6]),
+        r[7],
+        r[8],
+        r[9],
+        r[10],
+        r[11],
+        r[12],
+        r[13],
+        r[14],
+        _obj(r[15]),
+    )
+
+
+def _one_per_key(keys: Sequence[K], found: dict[K, T]) -> list[T | None]:
+    return [found.get(key) for key in keys]
+
+
+def _grouped(keys: Sequence[K], rows: list[tuple[K, T]]) -> list[list[T]]:
+    groups: dict[K, list[T]] = defaultdict(list)
+    for key, item in rows:
+        groups[key].append(item)
+    return [groups.get(key, []) for key in keys]
+
+
+# --- entities by key ----------------------------------------------------------------------
+
+
+async def load_articles_by_id(store: Store, ids: Sequence[int]) -> list[ArticleRow | None]:
+    rows = await store.execute(
+        f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))",
+        (_keys(ids),),
+    )
+    return _one_per_key(ids, {r[0]: article_row(r) for r in rows})
+
+
+async def load_articles_by_url(store: Store, urls: Sequence[str]) -> list[ArticleRow | None]:
+    rows = await store.execute(
+        f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.url IN (SELECT value FROM json_each(?))",
+        (_keys([u.strip() for u in urls]),),
+    )
+    return _one_per_key([u.strip() for u in urls], {r[1]: article_row(r) for r in rows})
+
+
+async def load_articles_by_slug(store: Store, slugs: Sequence[str]) -> list[ArticleRow | None]:
+    rows = await store.execute(
+        f"SELECT {ARTICLE_COLUMNS} FROM articles a"
+        " WHERE a.slug IN (SELECT value FROM json_each(?))",
+        (_keys(slugs),),
+    )
+    return _one_per_key(slugs, {r[2]: article_row(r) for r in rows})
+
+
+async def load_providers_by_id(store: Store, ids: Sequence[int]) -> list[ProviderRow | None]:
+    rows = await store.execute(
+        f"SELECT {PROVIDER_COLUMNS} FROM providers p"
+        " WHERE p.id IN (SELECT value FROM json_each(?))",
+        (_keys(ids),),
+    )
+    return _one_per_key(ids, {r[0]: provider_row(r) for r in rows})
+
+
+async def load_providers_by_domain(
+    store: Store, domains: Sequence[str]
+) -> list[ProviderRow | None]:
+    rows = await store.execute(
+        f"SELECT {PROVIDER_COLUMNS} FROM providers p"
+        " WHERE p.domain IN (SELECT value FROM json_each(?))",
+        (_keys(domains),),
+    )
+    return _one_per_key(domains, {r[1]: provider_row(r) for r in rows})
+
+
+async def load_topics_by_id(store: Store, ids: Sequence[int]) -> list[TopicRow | None]:
+    rows = await store.execute(
+        f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.id IN (SELECT value FROM json_each(?))",
+        (_keys(ids),),
+    )
+    return _one_per_key(ids, {r[0]: topic_row(r) for r in rows})
+
+
+async def load_topics_by_name(store: Store, names: Sequence[str]) -> list[TopicRow | None]:
+    rows = await store.execute(
+        f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.name IN (SELECT value FROM json_each(?))",
+        (_keys(names),),
+    )
+    return _one_per_key(names, {r[1]: topic_row(r) for r in rows})
+
+
+async def load_topics_by_slug(store: Store, slugs: Sequence[str]) -> list[TopicRow | None]:
+    rows = await store.execute(
+        f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.slug IN (SELECT value FROM json_each(?))",
+        (_keys(slugs),),
+    )
+    return _one_per_key(slugs, {r[2]: topic_row(r) for r in rows})
+
+
+# --- children of a batch of parents -----------------------------------------------------
+
+
+async def load_topics_by_article(store: Store, article_ids: Sequence[int]) -> list[list[TopicRow]]:
+    rows = await store.execute(
+        f"SELECT x.article_id, {TOPIC_COLUMNS} FROM article_topics x"
+        " JOIN topics t ON t.id = x.topic_id"
+        " WHERE x.article_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY x.article_id, x.position",
+        (_keys(article_ids),),
+    )
+    return _grouped(article_ids, [(r[0], topic_row(r[1:])) for r in rows])
+
+
+async def load_links_by_article(
+    store: Store, article_ids: Sequence[int]
+) -> list[list[RelatedLinkRow]]:
+    rows = await store.execute(
+        f"SELECT {LINK_COLUMNS} FROM related_links r"
+        " WHERE r.article_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY r.article_id, r.position",
+        (_keys(article_ids),),
+    )
+    return _grouped(article_ids, [(r[1], link_row(r)) for r in rows])
+
+
+async def load_images_by_owner(
+    store: Store, owner_kind: str, owner_ids: Sequence[int]
+) -> list[list[ImageRow]]:
+    """Images of articles (``article``), providers, topics or related links (``related``)."""
+    rows = await store.execute(
+        "SELECT owner_id, url, width, height, title, is_cached FROM images"
+        " WHERE owner_kind = ? AND owner_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY owner_id, position",
+        (owner_kind, _keys(owner_ids)),
+    )
+    return _grouped(
+        owner_ids,
+        [
+            (r[0], ImageRow(r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5])))
+            for r in rows
+        ],
+    )
+
+
+async def load_topics_by_parent_name(store: Store, names: Sequence[str]) -> list[list[TopicRow]]:
+    rows = await store.execute(
+        f"SELECT {TOPIC_COLUMNS} FROM topics t"
+        " WHERE t.parent_name IN (SELECT value FROM json_each(?)) ORDER BY t.name, t.id",
+        (_keys(names),),
+    )
+    return _grouped(names, [(r[3], topic_row(r)) for r in rows])
+
+
+# --- counts ----------------------------------------------------------------------------
+
+
+async def _counts(store: Store, sql: str, keys: Sequence[int]) -> list[int]:
+    rows = await store.execute(sql, (_keys(keys),))
+    found = {r[0]: r[1] for r in rows}
+    return [found.get(key, 0) for key in keys]
+
+
+async def count_articles_by_provider(store: Store, provider_ids: Sequence[int]) -> list[int]:
+    return await _counts(
+        store,
+        "SELECT provider_id, count(*) FROM articles"
+        " WHERE provider_id IN (SELECT value FROM json_each(?)) GROUP BY provider_id",
+        provider_ids,
+    )
+
+
+async def count_articles_by_topic(store: Store, topic_ids: Sequence[int]) -> list[int]:
+    return await _counts(
+        store,
+        "SELECT topic_id, count(*) FROM article_topics"
+        " WHERE topic_id IN (SELECT value FROM json_each(?)) GROUP BY topic_id",
+        topic_ids,
+    )
+
+
+async def count_citing_articles(store: Store, article_ids: Sequence[int]) -> list[int]:
+    return await _counts(
+        store,
+        "SELECT target_article_id, count(DISTINCT article_id) FROM related_links"
+        " WHERE target_article_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY target_article_id",
+        article_ids,
+    )
+
+
+async def count_table(store: Store, table: str) -> int:
+    """Rows in ``articles``, ``providers`` or ``topics``."""
+    assert table in {"articles", "providers", "topics"}, table
+    rows = await store.execute(f"SELECT count(*) FROM {table}")
+    return int(rows[0][0])
+
+
+async def data_version(store: Store) -> int:
+    rows = await store.execute("SELECT value FROM meta WHERE key = 'data_version'")
+    return int(rows[0][0]) if rows else 0
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+def _after_newest_first(after: ArticleKey | None) -> tuple[str, list[Any]]:
+    """The keyset condition 'comes after ``after`` in newest-first order' (NULL dates last)."""
+    if after is None:
+        return "1", []
+    if after.published_at is None:
+        return "(a.published_at IS NULL AND a.id < ?)", [after.id]
+    return (
+        "(a.published_at < ? OR a.published_at IS NULL OR (a.published_at = ? AND a.id < ?))",
+        [after.published_at, after.published_at, after.id],
+    )
+
+
+def article_key(row: ArticleRow) -> ArticleKey:
+    """The keyset position of ``row`` in newest-first order."""
+    published = row.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") if row.published_at else None
+    return ArticleKey(published, row.id)
+
+
+async def load_article_page(store: Store, first: int, after: ArticleKey | None) -> Page[ArticleRow]:
+    """All articles, newest first."""
+    condition, params = _after_newest_first(after)
+    rows = await store.execute(
+        f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE {condition}"
+        f" ORDER BY {NEWEST_FIRST} LIMIT ?",
+        [*params, first + 1],
+    )
+    return Page([article_row(r) for r in rows[:first]], len(rows) > first)
+
+
+async def _article_pages(
+    store: Store,
+    source: str,
+    parent: str,
+    parent_ids: Sequence[int],
+    first: int,
+    after: ArticleKey | None,
+) -> list[Page[ArticleRow]]:
+    condition, params = _after_newest_first(after)
+    rows = await store.execute(
+        f"SELECT * FROM (SELECT {parent} AS parent, {ARTICLE_COLUMNS},"
+        f" row_number() OVER (PARTITION BY {parent} ORDER BY {NEWEST_FIRST}) AS rn"
+        f" FROM {source} WHERE {parent} IN (SELECT value FROM json_each(?)) AND {condition})"
+        " WHERE rn <= ? ORDER BY parent, rn",
+        [_keys(parent_ids), *params, first + 1],
+    )
+    groups = _grouped(parent_ids, [(r[0], article_row(r[1:])) for r in rows])
+    return [Page(group[:first], len(group) > first) for group in groups]
+
+
+async def load_article_pages_by_provider(
+    store: Store, provider_ids: Sequence[int], first: int, after: ArticleKey | None
+) -> list[Page[ArticleRow]]:
+    """For each provider, one page of its articles, newest first."""
+    return await _article_pages(store, "articles a", "a.provider_id", provider_ids, first, after)
+
+
+async def load_article_pages_by_topic(
+    store: Store, topic_ids: Sequence[int], first: int, after: ArticleKey | None
+) -> list[Page[ArticleRow]]:
+    """For each topic, one page of its articles, newest first."""
+    return await _article_pages(
+        store,
+        "article_topics x JOIN articles a ON a.id = x.article_id",
+        "x.topic_id",
+        topic_ids,
+        first,
+        after,
+    )
+
+
+async def load_citing_article_pages(
+    store: Store, article_ids: Sequence[int], first: int, after: ArticleKey | None
+) -> list[Page[ArticleRow]]:
+    """For each article, one page of the articles whose related links point at it."""
+    condition, params = _after_newest_first(after)
+    rows = await store.execute(
+        f"SELECT * FROM (SELECT c.target_article_id AS parent, {ARTICLE_COLUMNS},"
+        f" row_number() OVER (PARTITION BY c.target_article_id ORDER BY {NEWEST_FIRST}) AS rn"
+        " FROM (SELECT DISTINCT target_article_id, article_id FROM related_links"
+        "       WHERE target_article_id IN (SELECT value FROM json_each(?))) c"
+        f" JOIN articles a ON a.id = c.article_id WHERE {condition})"
+        " WHERE rn <= ? ORDER BY parent, rn",
+        [_keys(article_ids), *params, first + 1],
+    )
+    groups = _grouped(article_ids, [(r[0], article_row(r[1:])) for r in rows])
+    return [Page(group[:first], len(group) > first) for group in groups]
+
+
+async def load_provider_page(
+    store: Store, first: int, after: tuple[str, int] | None
+) -> Page[ProviderRow]:
+    """All providers by name (then id); ``after`` is the (name, id) of the previous row."""
+    condition, params = ("(p.name, p.id) > (?, ?)", list(after)) if after else ("1", [])
+    rows = await store.execute(
+        f"SELECT {PROVIDER_COLUMNS} FROM providers p WHERE {condition}"
+        " ORDER BY p.name, p.id LIMIT ?",
+        [*params, first + 1],
+    )
+    return Page([provider_row(r) for r in rows[:first]], len(rows) > first)
+
+
+async def load_topic_page(
+    store: Store, first: int, after: tuple[str, int] | None
+) -> Page[TopicRow]:
+    """All topics by name (then id); ``after`` is the (name, id) of the previous row."""
+    condition, params = ("(t.name, t.id) > (?, ?)", list(after)) if after else ("1", [])
+    rows = await store.execute(
+        f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE {condition} ORDER BY t.name, t.id LIMIT ?",
+        [*params, first + 1],
+    )
+    return Page([topic_row(r) for r in rows[:first]], len(rows) > first)

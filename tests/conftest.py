@@ -1,0 +1,59 @@
+"""Shared fixtures: real SQLite files in tmp_path, filled by our own loader from real seeds."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from gql.loading import load_into
+from gql.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+ORIGINAL_SEED = SEEDS / "000_14c2d3d9f87f535d.txt"
+
+
+@pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database loaded from all of ``seeds/``, shared by read-only tests."""
+    db_path = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    report = asyncio.run(load_into(db_path, [SEEDS]))
+    assert report.rejected == [], report.rejected
+    return db_path
+
+
+@pytest.fixture
+async def seeds_store(seeds_db: Path) -> AsyncIterator[Store]:
+    store = await Store.open(seeds_db)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A writable copy of ``seeds/`` for tests that edit, add or remove files."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a seed file under tmp_path/files and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "files" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write

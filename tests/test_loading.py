@@ -1,0 +1,284 @@
+"""Loading folders into the store: counts, identity, incremental re-loads, bad files."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gql.loading import LoadReport, load_into
+from tests import corpus
+from tests.conftest import ORIGINAL_SEED, SEEDS
+
+
+def load(db: Path, *roots: Path) -> LoadReport:
+    return asyncio.run(load_into(db, list(roots)))
+
+
+def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def dump(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [line for line in conn.iterdump() if "data_version" not in line]
+
+
+def test_seeds_load_with_nothing_rejected(seeds_db: Path) -> None:
+    articles = corpus.read_articles(SEEDS)
+    assert query(seeds_db, "SELECT count(*) FROM articles") == [(len(articles),)]
+    assert query(seeds_db, "SELECT count(*) FROM files") == [(len(articles) + 22 + 25,)]
+
+
+def test_counts_match_the_files(seeds_db: Path) -> None:
+    articles = corpus.read_articles(SEEDS).values()
+    urls = {a["webUrl"].strip() for a in articles}
+    domains = {corpus.domain(a["provider"]["domain"]) for a in articles}
+    domains |= {
+        corpus.domain(r["provider"]["domain"]) for a in articles for r in a.get("related", [])
+    }
+    domains |= {corpus.domain(o["domain"]) for o in corpus.read_organizations(SEEDS)}
+    topics = {t for a in articles for t in a["topics"]} | {
+        t["name"] for t in corpus.read_topics(SEEDS)
+    }
+    links = sum(len(a.get("related", [])) for a in articles)
+    images = sum(len(a.get("images", [])) for a in articles)
+    assert query(seeds_db, "SELECT count(*) FROM articles") == [(len(urls),)]
+    assert query(seeds_db, "SELECT count(*) FROM providers") == [(len(domains),)]
+    assert query(seeds_db, "SELECT count(*) FROM topics") == [(len(topics),)]
+    assert query(seeds_db, "SELECT count(*) FROM related_links") == [(links,)]
+    assert query(seeds_db, "SELECT count(*) FROM images WHERE owner_kind = 'article'") == [
+        (images,)
+    ]
+    pairs = sum(len(set(a["topics"])) for a in articles)
+    assert query(seeds_db, "SELECT count(*) FROM article_topics") == [(pairs,)]
+
+
+def test_original_seed_in_the_store(seeds_db: Path) -> None:
+    url = "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
+    [(article_id, heat, quality, published, secured, published_at, provider)] = query(
+        seeds_db,
+        "SELECT a.id, heat, quality, published, secured, published_at, p.name FROM articles a"
+        " JOIN providers p ON p.id = a.provider_id WHERE url = ?",
+        (url,),
+    )
+    assert (heat, quality, published, provider) == (136, 66, 1, "VentureBeat")
+    assert published_at == "2023-11-17T00:00:00Z"
+    assert f'secured: "{secured}"' in ORIGINAL_SEED.read_text()
+    topics = query(
+        seeds_db,
+        "SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id"
+        " WHERE x.article_id = ? ORDER BY x.position",
+        (article_id,),
+    )
+    assert [t for (t,) in topics] == ["Facebook AI", "AI", "Microsoft AI"]
+    links = query(
+        seeds_db,
+        "SELECT r.position, p.domain, r.provider_name FROM related_links r"
+        " JOIN providers p ON p.id = r.provider_id WHERE r.article_id = ? ORDER BY r.position",
+        (article_id,),
+    )
+    assert [p for _, p, _ in links] == [
+        "forbes.com",
+        "bloomberg.com",
+        "nytimes.com",
+        "venturebeat.com",
+        "reuters.com",
+        "cnbc.com",
+        "theguardian.com",
+    ]
+    assert [pos for pos, _, _ in links] == list(range(7))
+
+
+def test_related_links_resolve_to_corpus_articles_both_ways(seeds_db: Path) -> None:
+    articles = corpus.read_articles(SEEDS)
+    by_url = {a["webUrl"].strip(): path.name for path, a in articles.items()}
+    expected = {
+        (path.name, by_url[r["webUrl"].strip()])
+        for path, a in articles.items()
+        for r in a.get("related", [])
+        if r["webUrl"].strip() in by_url
+    }
+    rows = query(
+        seeds_db,
+        "SELECT s.path, t.path FROM related_links r JOIN articles s ON s.id = r.article_id"
+        " JOIN articles t ON t.id = r.target_article_id",
+    )
+    assert {(Path(s).name, Path(t).name) for s, t in rows} == expected
+    assert len(expected) == 14
+
+
+def test_file_order_does_not_matter(tmp_path: Path) -> None:
+    articles = sorted((SEEDS / "articles").glob("*.md"), reverse=True)
+    db = tmp_path / "one-by-one.db"
+    for path in articles:
+        assert load(db, path).rejected == []
+    assert query(db, "SELECT count(*) FROM related_links WHERE target_article_id IS NOT NULL") == [
+        (14,)
+    ]
+
+
+def test_reload_is_a_no_op(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    first = load(db, SEEDS)
+    before = dump(db)
+    again = load(db, SEEDS)
+    assert (again.added, again.updated, again.removed, again.files_parsed) == (0, 0, 0, 0)
+    assert again.unchanged == first.articles
+    assert again.data_version == first.data_version
+    assert dump(db) == before
+
+
+def test_editing_one_file_updates_its_article_and_links(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    seed = seeds_copy / ORIGINAL_SEED.name
+    text = seed.read_text()
+    start = text.index('  - title: "Altman Sought')
+    end = text.index('  - title: "Ousted OpenAI')
+    seed.write_text(text[:start].replace("heat: 136", "heat: 7") + text[end:])
+    report = load(db, seeds_copy)
+    assert (report.added, report.updated, report.removed, report.files_parsed) == (0, 1, 0, 1)
+    [(article_id, heat)] = query(db, "SELECT id, heat FROM articles WHERE path = ?", (str(seed),))
+    assert heat == 7
+    links = query(
+        db, "SELECT url FROM related_links WHERE article_id = ? ORDER BY position", (article_id,)
+    )
+    assert len(links) == 6 and not any("bloomberg" in u for (u,) in links)
+    assert report.data_version == 2
+
+
+def test_removing_a_file_removes_its_article(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    target = seeds_copy / "articles" / "2019-12-23-artificial-intelligence-tracks-down-leukemia.md"
+    url = corpus.read_articles(seeds_copy)[target]["webUrl"].strip()
+    target.unlink()
+    report = load(db, seeds_copy)
+    assert report.removed == 1
+    assert query(db, "SELECT count(*) FROM articles WHERE url = ?", (url,)) == [(0,)]
+    # The links that pointed at it are kept, now unresolved.
+    assert query(
+        db, "SELECT count(*) FROM related_links WHERE url = ? AND target_article_id IS NULL", (url,)
+    ) == [(1,)]
+    assert query(db, "SELECT count(*) FROM files WHERE path = ?", (str(target),)) == [(0,)]
+
+
+def test_removed_provider_and_topic_disappear(
+    tmp_path: Path, write_file: Callable[[str, str], Path]
+) -> None:
+    db = tmp_path / "x.db"
+    write_file("a.md", "---\ntitle: A\nwebUrl: https://only.example/a\ntopics: [Lonely]\n---\n")
+    write_file("b.md", "---\ntitle: B\nwebUrl: https://other.example/b\ntopics: [AI]\n---\n")
+    load(db, tmp_path / "files")
+    assert query(db, "SELECT count(*) FROM providers WHERE domain = 'only.example'") == [(1,)]
+    (tmp_path / "files" / "a.md").unlink()
+    load(db, tmp_path / "files")
+    assert query(db, "SELECT domain FROM providers") == [("other.example",)]
+    assert query(db, "SELECT name, slug FROM topics") == [("AI", "ai")]
+
+
+def test_duplicate_urls_are_one_article_and_reported(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    copy = seeds_copy / "articles" / "2099-01-01-copy-of-the-seed.md"
+    shutil.copy(ORIGINAL_SEED, copy)
+    report = load(db, seeds_copy)
+    assert report.articles == 60
+    [duplicate] = report.duplicates
+    assert set(duplicate.paths) == {str(copy), str(seeds_copy / ORIGINAL_SEED.name)}
+    assert duplicate.url.startswith("https://venturebeat.com/ai/microsoft-recommits")
+    # Removing the file that defined it hands the article to the other file.
+    winner = Path(duplicate.paths[0])
+    winner.unlink()
+    again = load(db, seeds_copy)
+    assert again.duplicates == [] and again.articles == 60 and again.removed == 0
+    other = next(Path(p) for p in duplicate.paths if Path(p) != winner)
+    assert query(db, "SELECT count(*) FROM articles WHERE path = ?", (str(other),)) == [(1,)]
+
+
+def test_broken_files_are_rejected_and_the_rest_load(
+    tmp_path: Path, write_file: Callable[[str, str | bytes], Path]
+) -> None:
+    good = "---\ntitle: Good {n}\nwebUrl: https://example.com/{n}\nquality: 5\n---\nbody\n"
+    for n in range(3):
+        write_file(f"good-{n}.md", good.format(n=n))
+    write_file("bad-yaml.md", "---\ntitle: [oops\n---\n")
+    write_file("bad-quality.md", good.format(n=9).replace("quality: 5", 'quality: "high"'))
+    write_file("no-url.md", "---\ntitle: No URL\n---\n")
+    write_file("binary.md", b"\x00\x01\x02\x03")
+    write_file("latin1.txt", "---\ntitle: Caf\xe9\nwebUrl: https://x.y/\n---\n".encode("latin-1"))
+    report = load(tmp_path / "x.db", tmp_path / "files")
+    assert report.articles == 3 and report.added == 3
+    reasons = {Path(r.path).name: r.reason for r in report.rejected}
+    assert set(reasons) == {"bad-yaml.md", "bad-quality.md", "no-url.md", "binary.md", "latin1.txt"}
+    assert "invalid YAML" in reasons["bad-yaml.md"]
+    assert "quality" in reasons["bad-quality.md"] and "'high'" in reasons["bad-quality.md"]
+    assert "webUrl" in reasons["no-url.md"]
+    assert "binary" in reasons["binary.md"]
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert all(r.path in r.reason for r in report.rejected)
+    assert report.exit_code == 2
+
+
+def test_a_file_broken_by_an_edit_keeps_its_last_good_version(
+    tmp_path: Path, write_file: Callable[[str, str], Path]
+) -> None:
+    path = write_file("a.md", "---\ntitle: Fine\nwebUrl: https://example.com/a\n---\n")
+    db = tmp_path / "x.db"
+    load(db, tmp_path / "files")
+    path.write_text("---\ntitle: Fine\nwebUrl: https://example.com/a\nheat: hot\n---\n")
+    report = load(db, tmp_path / "files")
+    assert [Path(r.path).name for r in report.rejected] == ["a.md"]
+    assert query(db, "SELECT title FROM articles") == [("Fine",)]
+    # Still reported on the next load, until it is fixed.
+    assert len(load(db, tmp_path / "files").rejected) == 1
+
+
+def test_publisher_files_merge_into_providers(seeds_db: Path) -> None:
+    [(name, pid)] = query(seeds_db, "SELECT name, id FROM providers WHERE domain = 'wsj.com'")
+    assert name == "WSJ"
+    [(other_names,)] = query(seeds_db, "SELECT other_names FROM providers WHERE id = ?", (pid,))
+    assert "Wall Street Journal" in other_names
+    # VentureBeat: the publisher file's images first, then the one article files list.
+    [(vb,)] = query(seeds_db, "SELECT id FROM providers WHERE domain = 'venturebeat.com'")
+    urls = [
+        u
+        for (u,) in query(
+            seeds_db,
+            "SELECT url FROM images WHERE owner_kind = 'provider' AND owner_id = ?"
+            " ORDER BY position",
+            (vb,),
+        )
+    ]
+    assert urls[:2] == [
+        "/assets/images/organizations/venturebeat.com-50x50.jpg",
+        "/assets/images/organizations/venturebeat.com-400x400.jpg",
+    ]
+    assert (
+        "https://everyday-cc.github.io/ai/assets/images/organizations/venturebeat.com-50x50.jpg"
+        in urls
+    )
+    assert len(urls) == len(set(urls))
+
+
+def test_topic_definitions(seeds_db: Path) -> None:
+    rows = query(seeds_db, "SELECT slug, parent_name FROM topics WHERE name = 'Microsoft AI'")
+    assert rows == [("microsoft-ai", "AI")]
+    assert query(seeds_db, "SELECT parent_name FROM topics WHERE name = 'TensorFlow'") == [
+        ("Google AI",)
+    ]
+
+
+def test_full_text_index_follows_the_articles(seeds_db: Path) -> None:
+    rows = query(
+        seeds_db,
+        "SELECT a.url FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+        " WHERE articles_fts MATCH 'recommits'",
+    )
+    assert [u for (u,) in rows] == [
+        "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
+    ]
