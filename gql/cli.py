@@ -6,15 +6,21 @@ Each command parses options, builds settings, calls one library function and pri
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from gql.errors import GqlError
 from gql.ingest import discover_files
-from gql.loading import LoadReport, load_into
+from gql.loading import LoadReport, is_stale, load_into
+from gql.schema import build_schema
 
 DEFAULT_DB = "data/gql.db"
 
@@ -84,3 +90,87 @@ def load(paths: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
     else:
         _print_report(report)
     sys.exit(report.exit_code)
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus our ``gql`` loggers (masked errors with their traceback)."""
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["gql"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+@main.command()
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="SQLite database file to serve.",
+)
+@click.option(
+    "--seeds",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Seed folder to load first when the database is missing or older than it (repeatable).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes (each with its own read connections).",
+)
+@click.option(
+    "--explain", is_flag=True, help="Add extensions.sql = {statements, ms} to every response."
+)
+def serve(
+    db_path: Path, seeds: tuple[Path, ...], host: str, port: int, workers: int, explain: bool
+) -> None:
+    """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
+
+    Example: gql serve --db data/gql.db --seeds seeds --port 8000
+    """
+    if seeds and is_stale(db_path, seeds):
+        try:
+            report = asyncio.run(load_into(db_path, seeds))
+        except GqlError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _print_report(report)
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist: run `gql load` or pass --seeds")
+    # Workers are separate processes that build the app from the factory, so settings
+    # travel as the environment variables gql.settings reads.
+    os.environ["GQL_DB"] = str(db_path.resolve())
+    os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
+    click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
+    uvicorn.run(
+        "gql.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=_log_config(),
+        access_log=False,
+    )
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the SDL to this file instead of standard output.",
+)
+def schema(output: Path | None) -> None:
+    """Print the GraphQL schema (SDL); schema.graphql in the repository is its output.
+
+    Example: gql schema -o schema.graphql
+    """
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        click.echo(sdl, nl=False)
+    else:
+        output.write_text(sdl, encoding="utf-8")

@@ -242,6 +242,25 @@ def _duplicates(state: dict[str, FileEntry]) -> list[Duplicate]:
     ]
 
 
+def is_stale(db_path: Path | str, roots: Iterable[Path | str]) -> bool:
+    """True when the database is missing or older than a seed file or folder under ``roots``.
+
+    Folders count too: removing a file changes its folder's modification time.
+    """
+    db = Path(db_path)
+    if not db.exists():
+        return True
+    built = db.stat().st_mtime
+    for root in roots:
+        root_path = Path(root)
+        if not root_path.exists():
+            continue
+        candidates = [root_path, *root_path.rglob("*")] if root_path.is_dir() else [root_path]
+        if any(p.stat().st_mtime > built for p in candidates):
+            return True
+    return False
+
+
 async def load_into(
     db_path: Path | str, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
 ) -> LoadReport:

@@ -1,0 +1,25 @@
+"""The per-request context every resolver sees as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+from gql.loaders import Loaders
+from gql.settings import Settings
+from gql.store import QueryLog, Store
+
+
+@dataclass
+class Context:
+    """What one GraphQL request may use: the store (through loaders) and the settings."""
+
+    store: Store
+    settings: Settings
+    loaders: Loaders
+    request_id: str = field(default_factory=lambda: uuid4().hex)
+    query_log: QueryLog | None = None
+
+    @classmethod
+    def for_request(cls, store: Store, settings: Settings) -> Context:
+        return cls(store=store, settings=settings, loaders=Loaders(store))

@@ -1,0 +1,289 @@
+"""The GraphQL schema: the Query root, error policy and per-operation SQL accounting.
+
+Root fields look records up through the request's DataLoaders and page through lists with
+the store's keyset queries. Errors are shaped here, in one place: ``UserError`` keeps its
+message and gains ``extensions.code``; anything unexpected is logged with its traceback
+and reaches the client only as "Internal server error" with the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.types import ExecutionContext
+
+from gql.context import Context
+from gql.errors import InvalidArgument, InvalidCursor, QueryTimeout, UserError
+from gql.ids import decode_cursor, decode_global_id, encode_cursor
+from gql.loaders import LoaderFamily
+from gql.store import queries as q
+from gql.store import recording_queries
+from gql.types import (
+    AFTER_HELP,
+    FIRST_HELP,
+    Article,
+    Connection,
+    Image,
+    Info,
+    Node,
+    Provider,
+    RelatedLink,
+    Topic,
+    article_after,
+    article_connection,
+    make_connection,
+    node_of,
+    page_size,
+    position,
+)
+
+logger = logging.getLogger("gql.errors")
+
+INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+
+def _is_visible(error: GraphQLError) -> bool:
+    """Errors a client may read: its own mistakes, and anything not raised by our code."""
+    original = error.original_error
+    return original is None or isinstance(original, UserError | QueryTimeout | GraphQLError)
+
+
+async def _load_node(info: Info, global_id: str) -> Article | Provider | Topic | None:
+    type_name, key = decode_global_id(global_id)
+    loaders = info.context.loaders
+    family: LoaderFamily[str, Any]
+    if type_name == "Article":
+        family = loaders.article_by_url
+    elif type_name == "Provider":
+        family = loaders.provider_by_domain
+    else:
+        family = loaders.topic_by_name
+    loader = family.at(position(info))
+    row = await loader.load(key)
+    return node_of(type_name, row) if row is not None else None
+
+
+def _one_of(**arguments: Any) -> tuple[str, Any]:
+    given = [(name, value) for name, value in arguments.items() if value is not None]
+    if len(given) != 1:
+        raise InvalidArgument(
+            "/".join(arguments), f"give exactly one of {', '.join(arguments)}, got {len(given)}"
+        )
+    return given[0]
+
+
+def _name_after(after: str | None, tag: str) -> tuple[str, int] | None:
+    if after is None:
+        return None
+    name, row_id = decode_cursor(after, tag, 2)
+    if not isinstance(name, str) or not isinstance(row_id, int):
+        raise InvalidCursor(after)
+    return name, row_id
+
+
+@strawberry.type(description="Entry points into the corpus.")
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when it does not exist.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+    ) -> Node | None:
+        return await _load_node(info, id)
+
+    @strawberry.field(
+        description="Objects by global ID, in the order given; null for IDs that do not exist."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")],
+    ) -> list[Node | None]:
+        limit = info.context.settings.max_page_size
+        if len(ids) > limit:
+            raise InvalidArgument("ids", f"at most {limit} IDs per request, got {len(ids)}")
+        return [await node for node in [_load_node(info, i) for i in ids]]
+
+    @strawberry.field(description="One article by global ID, URL or slug (give exactly one).")
+    async def article(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        url: str | None = None,
+        slug: str | None = None,
+    ) -> Article | None:
+        name, value = _one_of(id=id, url=url, slug=slug)
+        loaders = info.context.loaders
+        if name == "id":
+            value = decode_global_id(value, "Article")[1]
+        family = loaders.article_by_slug if name == "slug" else loaders.article_by_url
+        row = await family.at(position(info)).load(value)
+        return Article.from_row(row) if row else None
+
+    @strawberry.field(description="All articles, newest first.")
+    async def articles(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+    ) -> Connection[Article]:
+        size, key = page_size(first, info.context.settings), article_after(after)
+        store = info.context.store
+        page = await q.load_article_page(store, size, key)
+        return article_connection(page, key, lambda: q.count_table(store, "articles"))
+
+    @strawberry.field(description="One publisher by global ID or domain (give exactly one).")
+    async def provider(
+        self, info: Info, id: strawberry.ID | None = None, domain: str | None = None
+    ) -> Provider | None:
+        name, value = _one_of(id=id, domain=domain)
+        key = decode_global_id(value, "Provider")[1] if name == "id" else value.strip().lower()
+        loader = info.context.loaders.provider_by_domain.at(position(info))
+        row = await loader.load(key.removeprefix("www."))
+        return Provider.from_row(row) if row else None
+
+    @strawberry.field(description="All publishers, by name.")
+    async def providers(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+    ) -> Connection[Provider]:
+        size, key = page_size(first, info.context.settings), _name_after(after, "providers")
+        store = info.context.store
+        page = await q.load_provider_page(store, size, key)
+        return make_connection(
+            page,
+            has_previous=key is not None,
+            node=Provider.from_row,
+            cursor=lambda row: encode_cursor("providers", row.name, row.id),
+            count=lambda: q.count_table(store, "providers"),
+        )
+
+    @strawberry.field(description="One topic by global ID, name or slug (give exactly one).")
+    async def topic(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        name: str | None = None,
+        slug: str | None = None,
+    ) -> Topic | None:
+        which, value = _one_of(id=id, name=name, slug=slug)
+        loaders = info.context.loaders
+        if which == "id":
+            value = decode_global_id(value, "Topic")[1]
+        family = loaders.topic_by_slug if which == "slug" else loaders.topic_by_name
+        row = await family.at(position(info)).load(value)
+        return Topic.from_row(row) if row else None
+
+    @strawberry.field(description="All topics, by name.")
+    async def topics(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+    ) -> Connection[Topic]:
+        size, key = page_size(first, info.context.settings), _name_after(after, "topics")
+        store = info.context.store
+        page = await q.load_topic_page(store, size, key)
+        return make_connection(
+            page,
+            has_previous=key is not None,
+            node=Topic.from_row,
+            cursor=lambda row: encode_cursor("topics", row.name, row.id),
+            count=lambda: q.count_table(store, "topics"),
+        )
+
+
+class ErrorPolicy(SchemaExtension):
+    """Give user errors a code; replace unexpected ones by a generic message and request id."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        context = self.execution_context.context
+        request_id = context.request_id if isinstance(context, Context) else None
+        result.errors = [self._shape(error, request_id) for error in result.errors]
+
+    @staticmethod
+    def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, UserError | QueryTimeout):
+            code = getattr(original, "code", "QUERY_TIMEOUT")
+            extensions = {**(error.extensions or {}), "code": code}
+        elif _is_visible(error):
+            extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
+        else:
+            return GraphQLError(
+                INTERNAL_ERROR_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            )
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=extensions,
+        )
+
+
+class SqlAccounting(SchemaExtension):
+    """Count and time the SQL each operation issues; report it when ``explain`` is on."""
+
+    def on_operation(self) -> Iterator[None]:
+        with recording_queries() as log:
+            context = self.execution_context.context
+            if isinstance(context, Context):
+                context.query_log = log
+            yield
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        if not isinstance(context, Context) or not context.settings.explain:
+            return {}
+        log = context.query_log
+        if log is None:
+            return {}
+        return {"sql": {"statements": log.statements, "ms": round(log.ms, 3)}}
+
+
+class GqlSchema(strawberry.Schema):
+    """The schema, logging unexpected errors with their traceback and request id."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = execution_context.context if execution_context else None
+        request_id = context.request_id if isinstance(context, Context) else None
+        for error in errors:
+            if not _is_visible(error):
+                logger.error(
+                    "request %s: %s", request_id, error.message, exc_info=error.original_error
+                )
+
+
+def build_schema() -> GqlSchema:
+    """The schema with its extensions (caches built to hit across requests)."""
+    return GqlSchema(
+        query=Query,
+        types=[Article, Provider, Topic, RelatedLink, Image],
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            SqlAccounting,
+            ErrorPolicy,
+        ],
+    )
