@@ -174,3 +174,7 @@ def schema(output: Path | None) -> None:
         click.echo(sdl, nl=False)
     else:
         output.write_text(sdl, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,10 +6,15 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from strawberry.types import ExecutionResult
 
+from gql.context import Context
 from gql.loading import load_into
+from gql.schema import build_schema
+from gql.settings import Settings
 from gql.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,3 +62,19 @@ def write_file(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+async def execute(seeds_store: Store) -> Callable[..., Any]:
+    """Run a GraphQL document against the seeds database, in process."""
+    schema = build_schema()
+
+    async def run(
+        query: str, variables: dict[str, Any] | None = None, *, settings: Settings | None = None
+    ) -> ExecutionResult:
+        context = Context.for_request(seeds_store, settings or Settings(explain=True))
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        result.extensions = {"statements": context.query_log.statements if context.query_log else 0}
+        return result
+
+    return run
