@@ -8,7 +8,8 @@
     └── UserError                the client asked for something wrong (reaches clients)
         ├── InvalidId            a global ID that is malformed or of the wrong type
         ├── InvalidCursor        a pagination cursor that was not issued by us
-        └── InvalidArgument      an argument outside its allowed range
+        ├── InvalidArgument      an argument outside its allowed range
+        └── SearchSyntaxError    a full-text query that FTS5 cannot parse
 
 Only ``UserError`` subclasses are shown to GraphQL clients with their message and
 ``extensions.code``; every other exception is masked and logged.
@@ -87,3 +88,18 @@ class InvalidArgument(UserError):
         self.argument = argument
         self.problem = problem
         super().__init__(f"argument {argument!r}: {problem}")
+
+
+class SearchSyntaxError(UserError):
+    """A full-text search query that SQLite FTS5 rejects."""
+
+    code = "INVALID_SEARCH_QUERY"
+
+    def __init__(self, query: str, problem: str) -> None:
+        self.query = query
+        self.problem = problem
+        super().__init__(
+            f"search query {query!r} is not valid: {problem}. Words match by prefix with *,"
+            ' phrases go in double quotes (e.g. "state-of-the-art"), and AND, OR, NOT and'
+            " parentheses combine them"
+        )

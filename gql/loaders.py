@@ -9,37 +9,36 @@ the same event-loop tick, so each position issues exactly one statement per rela
 a query's statement count is fixed by its shape: it does not grow with the rows returned,
 and it does not shrink by chance when one position's keys were already cached by another.
 
-Paged relations are keyed by ``(parent id, first, after)``; keys that share
-``(first, after)`` go into one statement.
+Lists, counts and facets of many parents are keyed by ``(group, parent id)``, where the
+group holds what the client asked (relation, filter, order, page); keys that share a group
+go into one statement.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable
 from functools import partial
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gql.store import Store
+from gql.store import Store, listing
 from gql.store import queries as q
-from gql.store.rows import (
-    ArticleKey,
-    ArticleRow,
-    ImageRow,
-    Page,
-    ProviderRow,
-    RelatedLinkRow,
-    TopicRow,
-)
+from gql.store.filtering import Condition
+from gql.store.listing import ArticleList, FacetCount, Page
+from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
+G = TypeVar("G", bound=Hashable)
 Position = tuple[str, ...]
-PageKey = tuple[int, int, ArticleKey | None]
-PagesFn = Callable[[Sequence[int], int, ArticleKey | None], Awaitable[list[Page[ArticleRow]]]]
 BatchFn = Callable[[list[K]], Awaitable[list[T]]]
+
+# Keys of the grouped families: (group, parent id). One statement per distinct group.
+ListKey = tuple[tuple[str, ArticleList], int]
+CountKey = tuple[tuple[str, Condition | None], int]
+FacetKey = tuple[tuple[str, str | None, ArticleList, int], int]
 
 
 class LoaderFamily(Generic[K, T]):
@@ -56,21 +55,23 @@ class LoaderFamily(Generic[K, T]):
         return loader
 
 
-def _by_page_args(load_pages: PagesFn) -> BatchFn[PageKey, Page[ArticleRow]]:
-    """Batch ``(parent, first, after)`` keys: one query per distinct ``(first, after)``."""
+def _by_group(
+    load: Callable[[G, list[int]], Awaitable[list[T]]],
+) -> BatchFn[tuple[G, int], T]:
+    """Batch ``(group, parent)`` keys: one call (one statement) per distinct group."""
 
-    async def load(keys: list[PageKey]) -> list[Page[ArticleRow]]:
-        groups: dict[tuple[int, ArticleKey | None], list[int]] = defaultdict(list)
-        for parent, first, after in keys:
-            groups[(first, after)].append(parent)
-        found: dict[PageKey, Page[ArticleRow]] = {}
-        for (first, after), parents in groups.items():
-            unique = list(dict.fromkeys(parents))
-            for parent, page in zip(unique, await load_pages(unique, first, after), strict=True):
-                found[(parent, first, after)] = page
+    async def batch(keys: list[tuple[G, int]]) -> list[T]:
+        parents: dict[G, list[int]] = defaultdict(list)
+        for group, parent in keys:
+            if parent not in parents[group]:
+                parents[group].append(parent)
+        found: dict[tuple[G, int], T] = {}
+        for group, ids in parents.items():
+            for parent, value in zip(ids, await load(group, ids), strict=True):
+                found[(group, parent)] = value
         return [found[key] for key in keys]
 
-    return load
+    return batch
 
 
 class Loaders:
@@ -92,6 +93,9 @@ class Loaders:
         )
         self.provider_by_domain: LoaderFamily[str, ProviderRow | None] = LoaderFamily(
             partial(q.load_providers_by_domain, s)
+        )
+        self.topic_by_id: LoaderFamily[int, TopicRow | None] = LoaderFamily(
+            partial(q.load_topics_by_id, s)
         )
         self.topic_by_name: LoaderFamily[str, TopicRow | None] = LoaderFamily(
             partial(q.load_topics_by_name, s)
@@ -120,21 +124,37 @@ class Loaders:
         self.images_by_link: LoaderFamily[int, list[ImageRow]] = LoaderFamily(
             partial(q.load_images_by_owner, s, "related")
         )
-        self.article_count_by_provider: LoaderFamily[int, int] = LoaderFamily(
-            partial(q.count_articles_by_provider, s)
+
+        async def article_lists(
+            group: tuple[str, ArticleList], parents: list[int]
+        ) -> list[Page[ArticleRow]]:
+            return await listing.load_article_lists_by_parent(s, group[0], parents, group[1])
+
+        async def article_counts(
+            group: tuple[str, Condition | None], parents: list[int]
+        ) -> list[int]:
+            return await listing.count_article_lists_by_parent(s, group[0], parents, group[1])
+
+        async def facets(
+            group: tuple[str, str | None, ArticleList, int], parents: list[int]
+        ) -> list[list[FacetCount[Any]]]:
+            facet, relation, spec, limit = group
+            return await listing.load_facets(s, facet, relation, parents, spec, limit)
+
+        async def related_topics(
+            group: int, parents: list[int]
+        ) -> list[list[tuple[TopicRow, int]]]:
+            return await listing.load_related_topics(s, parents, group)
+
+        self.article_lists: LoaderFamily[ListKey, Page[ArticleRow]] = LoaderFamily(
+            _by_group(article_lists)
         )
-        self.article_count_by_topic: LoaderFamily[int, int] = LoaderFamily(
-            partial(q.count_articles_by_topic, s)
+        """Pages of a parent's articles: ``((relation, list spec), parent id)``."""
+        self.article_counts: LoaderFamily[CountKey, int] = LoaderFamily(_by_group(article_counts))
+        """Article counts of a parent: ``((relation, condition), parent id)``."""
+        self.facets: LoaderFamily[FacetKey, list[FacetCount[Any]]] = LoaderFamily(_by_group(facets))
+        """Facet counts: ``((facet, relation or None, list spec, limit), parent id or 0)``."""
+        self.related_topics: LoaderFamily[tuple[int, int], list[tuple[TopicRow, int]]] = (
+            LoaderFamily(_by_group(related_topics))
         )
-        self.citing_count_by_article: LoaderFamily[int, int] = LoaderFamily(
-            partial(q.count_citing_articles, s)
-        )
-        self.article_pages_by_provider: LoaderFamily[PageKey, Page[ArticleRow]] = LoaderFamily(
-            _by_page_args(partial(q.load_article_pages_by_provider, s))
-        )
-        self.article_pages_by_topic: LoaderFamily[PageKey, Page[ArticleRow]] = LoaderFamily(
-            _by_page_args(partial(q.load_article_pages_by_topic, s))
-        )
-        self.citing_pages_by_article: LoaderFamily[PageKey, Page[ArticleRow]] = LoaderFamily(
-            _by_page_args(partial(q.load_citing_article_pages, s))
-        )
+        """Co-occurring topics: ``(limit, topic id)``."""

@@ -8,8 +8,9 @@ and reaches the client only as "Internal server error" with the request id.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Annotated, Any
 
 import strawberry
@@ -18,28 +19,51 @@ from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
 from gql.context import Context
-from gql.errors import InvalidArgument, InvalidCursor, QueryTimeout, UserError
-from gql.ids import decode_cursor, decode_global_id, encode_cursor
+from gql.errors import InvalidArgument, QueryTimeout, UserError
+from gql.ids import decode_global_id
+from gql.inputs import (
+    ArticleFilter,
+    ArticleOrder,
+    ProviderFilter,
+    ProviderOrder,
+    TopicFilter,
+    TopicOrder,
+    entity_order,
+    provider_condition,
+    topic_condition,
+)
 from gql.loaders import LoaderFamily
-from gql.store import queries as q
-from gql.store import recording_queries
-from gql.types import (
+from gql.pagination import (
     AFTER_HELP,
+    BEFORE_HELP,
     FIRST_HELP,
-    Article,
+    LAST_HELP,
     Connection,
+    make_connection,
+    make_window,
+    order_tag,
+)
+from gql.store import listing, recording_queries
+from gql.store.listing import ArticleList, FacetCount
+from gql.types import (
+    FILTER_HELP,
+    ORDER_HELP,
+    Article,
+    ArticleConnection,
+    FacetLoader,
     Image,
     Info,
     Node,
     Provider,
     RelatedLink,
+    SearchConnection,
     Topic,
-    article_after,
     article_connection,
-    make_connection,
+    article_list,
+    facet_spec_of,
     node_of,
-    page_size,
     position,
+    search_connection,
 )
 
 logger = logging.getLogger("gql.errors")
@@ -77,15 +101,6 @@ def _one_of(**arguments: Any) -> tuple[str, Any]:
     return given[0]
 
 
-def _name_after(after: str | None, tag: str) -> tuple[str, int] | None:
-    if after is None:
-        return None
-    name, row_id = decode_cursor(after, tag, 2)
-    if not isinstance(name, str) or not isinstance(row_id, int):
-        raise InvalidCursor(after)
-    return name, row_id
-
-
 @strawberry.type(description="Entry points into the corpus.")
 class Query:
     @strawberry.field(description="Any object by its global ID; null when it does not exist.")
@@ -107,15 +122,17 @@ class Query:
         limit = info.context.settings.max_page_size
         if len(ids) > limit:
             raise InvalidArgument("ids", f"at most {limit} IDs per request, got {len(ids)}")
-        return [await node for node in [_load_node(info, i) for i in ids]]
+        return list(await asyncio.gather(*(_load_node(info, i) for i in ids)))
 
     @strawberry.field(description="One article by global ID, URL or slug (give exactly one).")
     async def article(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        url: str | None = None,
-        slug: str | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Its global ID.")
+        ] = None,
+        url: Annotated[str | None, strawberry.argument(description="Its canonical URL.")] = None,
+        slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Article | None:
         name, value = _one_of(id=id, url=url, slug=slug)
         loaders = info.context.loaders
@@ -125,21 +142,90 @@ class Query:
         row = await family.at(position(info)).load(value)
         return Article.from_row(row) if row else None
 
-    @strawberry.field(description="All articles, newest first.")
+    @strawberry.field(description="All articles (default: newest first), filtered and faceted.")
     async def articles(
         self,
         info: Info,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-    ) -> Connection[Article]:
-        size, key = page_size(first, info.context.settings), article_after(after)
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+    ) -> ArticleConnection:
+        spec = article_list(
+            info,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
         store = info.context.store
-        page = await q.load_article_page(store, size, key)
-        return article_connection(page, key, lambda: q.count_table(store, "articles"))
+        page = await listing.load_article_list(store, spec)
+        return article_connection(
+            page,
+            spec,
+            lambda: listing.count_article_list(store, spec.condition),
+            _root_facets(info, spec),
+        )
+
+    @strawberry.field(
+        description="Full-text search over titles and excerpts (SQLite FTS5: words match by "
+        "prefix with `*`, phrases in double quotes, AND/OR/NOT), best match first."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description="The search query (FTS5 syntax).")],
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None,
+            strawberry.argument(description="Sort keys (default: RELEVANCE)."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+    ) -> SearchConnection:
+        if not query.strip():
+            raise InvalidArgument("query", "must not be empty")
+        spec = article_list(
+            info,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            search=query,
+        )
+        store = info.context.store
+        page = await listing.load_article_list(store, spec)
+        return search_connection(
+            page,
+            spec,
+            lambda: listing.count_article_list(store, spec.condition, query),
+            _root_facets(info, spec),
+        )
 
     @strawberry.field(description="One publisher by global ID or domain (give exactly one).")
     async def provider(
-        self, info: Info, id: strawberry.ID | None = None, domain: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Its global ID.")
+        ] = None,
+        domain: Annotated[
+            str | None, strawberry.argument(description="Its domain (any case, `www.` optional).")
+        ] = None,
     ) -> Provider | None:
         name, value = _one_of(id=id, domain=domain)
         key = decode_global_id(value, "Provider")[1] if name == "id" else value.strip().lower()
@@ -147,31 +233,51 @@ class Query:
         row = await loader.load(key.removeprefix("www."))
         return Provider.from_row(row) if row else None
 
-    @strawberry.field(description="All publishers, by name.")
+    @strawberry.field(description="All publishers (default: by name).")
     async def providers(
         self,
         info: Info,
+        filter: Annotated[
+            ProviderFilter | None, strawberry.argument(description="Only matching publishers.")
+        ] = None,
+        order_by: Annotated[
+            list[ProviderOrder] | None, strawberry.argument(description="Sort keys.")
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
     ) -> Connection[Provider]:
-        size, key = page_size(first, info.context.settings), _name_after(after, "providers")
+        order = entity_order(order_by)
+        tag = order_tag("providers", order)
+        window = make_window(
+            info.context.settings,
+            tag,
+            len(order) + 1,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        condition = provider_condition(filter) if filter is not None else None
         store = info.context.store
-        page = await q.load_provider_page(store, size, key)
+        page = await listing.load_provider_list(store, condition, order, window)
         return make_connection(
             page,
-            has_previous=key is not None,
-            node=Provider.from_row,
-            cursor=lambda row: encode_cursor("providers", row.name, row.id),
-            count=lambda: q.count_table(store, "providers"),
+            tag,
+            Provider.from_row,
+            lambda: listing.count_entities(store, "provider", condition),
         )
 
     @strawberry.field(description="One topic by global ID, name or slug (give exactly one).")
     async def topic(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        name: str | None = None,
-        slug: str | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Its global ID.")
+        ] = None,
+        name: Annotated[str | None, strawberry.argument(description="Its name.")] = None,
+        slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Topic | None:
         which, value = _one_of(id=id, name=name, slug=slug)
         loaders = info.context.loaders
@@ -181,23 +287,50 @@ class Query:
         row = await family.at(position(info)).load(value)
         return Topic.from_row(row) if row else None
 
-    @strawberry.field(description="All topics, by name.")
+    @strawberry.field(
+        description="All topics (default: by name); `filter: {root: true}` for roots."
+    )
     async def topics(
         self,
         info: Info,
+        filter: Annotated[
+            TopicFilter | None, strawberry.argument(description="Only matching topics.")
+        ] = None,
+        order_by: Annotated[
+            list[TopicOrder] | None, strawberry.argument(description="Sort keys.")
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
     ) -> Connection[Topic]:
-        size, key = page_size(first, info.context.settings), _name_after(after, "topics")
-        store = info.context.store
-        page = await q.load_topic_page(store, size, key)
-        return make_connection(
-            page,
-            has_previous=key is not None,
-            node=Topic.from_row,
-            cursor=lambda row: encode_cursor("topics", row.name, row.id),
-            count=lambda: q.count_table(store, "topics"),
+        order = entity_order(order_by)
+        tag = order_tag("topics", order)
+        window = make_window(
+            info.context.settings,
+            tag,
+            len(order) + 1,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
+        condition = topic_condition(filter) if filter is not None else None
+        store = info.context.store
+        page = await listing.load_topic_list(store, condition, order, window)
+        return make_connection(
+            page, tag, Topic.from_row, lambda: listing.count_entities(store, "topic", condition)
+        )
+
+
+def _root_facets(info: Info, spec: ArticleList) -> FacetLoader:
+    loaders, here = info.context.loaders, position(info)
+    facet_spec = facet_spec_of(spec)
+
+    def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
+        return loaders.facets.at((*here, facet)).load(((facet, None, facet_spec, limit), 0))
+
+    return load
 
 
 class ErrorPolicy(SchemaExtension):

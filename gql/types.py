@@ -1,45 +1,46 @@
-"""GraphQL object types: articles, providers, topics, related links, images, connections.
+"""GraphQL object types: articles, providers, topics, related links, images, their lists.
 
 Scalars are copied from store rows into plain fields (resolved by attribute access, the
 cheapest path in graphql-core); relations are async resolvers that go through the
-request's DataLoaders. Nothing here knows SQL.
+request's DataLoaders, kept per response position (``position``). Nothing here knows SQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 from graphql.pyutils import Path
 from strawberry.scalars import JSON
 
 from gql.context import Context
-from gql.errors import InvalidArgument, InvalidCursor
-from gql.ids import decode_cursor, encode_cursor, encode_global_id
-from gql.settings import Settings
-from gql.store.queries import article_key
-from gql.store.rows import (
-    ArticleKey,
-    ArticleRow,
-    ImageRow,
-    Page,
-    ProviderRow,
-    RelatedLinkRow,
-    TopicRow,
+from gql.ids import encode_global_id
+from gql.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
+from gql.pagination import (
+    AFTER_HELP,
+    BEFORE_HELP,
+    FIRST_HELP,
+    LAST_HELP,
+    Connection,
+    Edge,
+    PageInfo,
+    cursors_of,
+    make_window,
+    order_tag,
+    page_info,
 )
+from gql.store.listing import ArticleList, FacetCount, Page, Window
+from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 
 Info = strawberry.Info[Context, None]
-NodeT = TypeVar("NodeT")
-RowT = TypeVar("RowT")
+FacetLoader = Callable[[str, int], Awaitable[list[FacetCount[Any]]]]
 
-NEWEST_FIRST_TAG = "newest"
-FIRST_HELP = "How many items to return (default 20, at most 100)."
-AFTER_HELP = "Return items after this cursor (an `endCursor` of the previous page)."
-
-
-# --- pagination ---------------------------------------------------------------------------
+FILTER_HELP = "Only articles matching this filter."
+ORDER_HELP = "Sort keys, most significant first (default: newest first)."
+FACET_FIRST_HELP = "At most this many values (default 20, at most 100)."
 
 
 def position(info: Info) -> tuple[str, ...]:
@@ -56,98 +57,29 @@ def position(info: Info) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def page_size(first: int | None, settings: Settings) -> int:
-    """The validated ``first`` argument: an error outside 0..max, never a silent clamp."""
-    if first is None:
-        return settings.default_page_size
-    if first < 0:
-        raise InvalidArgument("first", f"must be 0 or more, got {first}")
-    if first > settings.max_page_size:
-        raise InvalidArgument("first", f"must be at most {settings.max_page_size}, got {first}")
-    return first
-
-
-def article_after(after: str | None) -> ArticleKey | None:
-    """The keyset position a newest-first article cursor stands for."""
-    if after is None:
-        return None
-    published_at, article_id = decode_cursor(after, NEWEST_FIRST_TAG, 2)
-    if not (published_at is None or isinstance(published_at, str)) or not isinstance(
-        article_id, int
-    ):
-        raise InvalidCursor(after)
-    return ArticleKey(published_at, article_id)
-
-
-@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="More items follow this page.")
-    has_previous_page: bool = strawberry.field(
-        description="Items precede this page (true when the page was asked for with `after`)."
-    )
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
-    end_cursor: str | None = strawberry.field(
-        description="Cursor of the last item: pass it as `after` for the next page."
-    )
-
-
-@strawberry.type(description="An item of a page with its cursor.")
-class Edge(Generic[NodeT]):
-    cursor: str = strawberry.field(description="Opaque position of this item in its list.")
-    node: NodeT = strawberry.field(description="The item.")
-
-
-@strawberry.type(description="A page of a list, paginated by cursor (keyset in SQL).")
-class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]] = strawberry.field(description="The items with their cursors.")
-    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
-    count: strawberry.Private[Callable[[], Awaitable[int]]]
-
-    @strawberry.field(description="The items of this page, without cursors.")
-    def nodes(self) -> list[NodeT]:
-        return [edge.node for edge in self.edges]
-
-    @strawberry.field(description="How many items the whole list holds (counted only if asked).")
-    async def total_count(self) -> int:
-        return await self.count()
-
-
-def make_connection(
-    page: Page[RowT],
+def article_list(
+    info: Info,
     *,
-    has_previous: bool,
-    node: Callable[[RowT], NodeT],
-    cursor: Callable[[RowT], str],
-    count: Callable[[], Awaitable[int]],
-) -> Connection[NodeT]:
-    edges = [Edge(cursor=cursor(row), node=node(row)) for row in page.rows]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
+    filter: ArticleFilter | None,
+    order_by: list[ArticleOrder] | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    search: str | None = None,
+) -> ArticleList:
+    """What the client asked of an article list, checked, in store terms."""
+    order = article_order(order_by, search=search is not None)
+    window = make_window(
+        info.context.settings,
+        order_tag("articles", order),
+        len(order) + 1,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
     )
-
-
-def article_cursor(row: ArticleRow) -> str:
-    key = article_key(row)
-    return encode_cursor(NEWEST_FIRST_TAG, key.published_at, key.id)
-
-
-def article_connection(
-    page: Page[ArticleRow], after: ArticleKey | None, count: Callable[[], Awaitable[int]]
-) -> Connection[Article]:
-    return make_connection(
-        page,
-        has_previous=after is not None,
-        node=Article.from_row,
-        cursor=article_cursor,
-        count=count,
-    )
+    return ArticleList(optional_article_condition(filter), order, window, search)
 
 
 # --- types ------------------------------------------------------------------------------
@@ -179,6 +111,91 @@ class Image:
         )
 
 
+@strawberry.type(description="A topic and how many articles of a list have it.")
+class TopicCount:
+    topic_id: strawberry.Private[int]
+    count: int = strawberry.field(description="Matching articles with this topic.")
+
+    @strawberry.field(description="The topic.")
+    async def topic(self, info: Info) -> Topic:
+        row = await info.context.loaders.topic_by_id.at(position(info)).load(self.topic_id)
+        assert row is not None, f"facet of unknown topic {self.topic_id}"
+        return Topic.from_row(row)
+
+
+@strawberry.type(description="A publisher and how many articles of a list it published.")
+class ProviderCount:
+    provider_id: strawberry.Private[int | None]
+    count: int = strawberry.field(description="Matching articles from this publisher.")
+
+    @strawberry.field(description="The publisher (null for articles without one).")
+    async def provider(self, info: Info) -> Provider | None:
+        if self.provider_id is None:
+            return None
+        row = await info.context.loaders.provider_by_id.at(position(info)).load(self.provider_id)
+        return Provider.from_row(row) if row else None
+
+
+@strawberry.type(description="A calendar month (UTC) and how many articles of a list it holds.")
+class MonthCount:
+    month: str | None = strawberry.field(description="`YYYY-MM`; null for articles without a date.")
+    count: int = strawberry.field(description="Matching articles published that month.")
+
+
+@strawberry.type(description="A value of the `published` flag and how many articles have it.")
+class PublishedCount:
+    value: bool | None = strawberry.field(description="The flag; null when the file has none.")
+    count: int = strawberry.field(description="Matching articles with this value.")
+
+
+def _facet_limit(first: int | None, info: Info) -> int:
+    settings = info.context.settings
+    return make_window(settings, "facets", 0, first=first).size
+
+
+@strawberry.type(
+    description="Counts of the list's matching articles (its filter applied, all pages), "
+    "computed in SQL in the same request."
+)
+class ArticleFacets:
+    load: strawberry.Private[FacetLoader]
+
+    @strawberry.field(description="Topics of the matching articles, most frequent first.")
+    async def topics(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
+    ) -> list[TopicCount]:
+        counts = await self.load("topics", _facet_limit(first, info))
+        return [TopicCount(topic_id=c.value, count=c.count) for c in counts]
+
+    @strawberry.field(description="Publishers of the matching articles, most frequent first.")
+    async def providers(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
+    ) -> list[ProviderCount]:
+        counts = await self.load("providers", _facet_limit(first, info))
+        return [ProviderCount(provider_id=c.value, count=c.count) for c in counts]
+
+    @strawberry.field(description="Matching articles per month, newest month first.")
+    async def published_by_month(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
+    ) -> list[MonthCount]:
+        counts = await self.load("publishedByMonth", _facet_limit(first, info))
+        return [MonthCount(month=c.value, count=c.count) for c in counts]
+
+    @strawberry.field(description="Matching articles per value of the `published` flag.")
+    async def published(self) -> list[PublishedCount]:
+        counts = await self.load("published", 3)
+        return [
+            PublishedCount(value=None if c.value is None else bool(c.value), count=c.count)
+            for c in counts
+        ]
+
+
 @strawberry.type(description="A publisher, keyed by its domain (lower-case, without `www.`).")
 class Provider(Node):
     row: strawberry.Private[ProviderRow]
@@ -207,25 +224,42 @@ class Provider(Node):
         rows = await info.context.loaders.images_by_provider.at(position(info)).load(self.row.id)
         return [Image.from_row(r) for r in rows]
 
-    @strawberry.field(description="This publisher's articles, newest first.")
+    @strawberry.field(description="This publisher's articles (default: newest first).")
     async def articles(
         self,
         info: Info,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-    ) -> Connection[Article]:
-        size, key = page_size(first, info.context.settings), article_after(after)
-        loaders, here = info.context.loaders, position(info)
-        page = await loaders.article_pages_by_provider.at(here).load((self.row.id, size, key))
-        return article_connection(
-            page, key, lambda: loaders.article_count_by_provider.at(here).load(self.row.id)
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+    ) -> ArticleConnection:
+        spec = article_list(
+            info,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
+        return await nested_articles(info, "provider", self.row.id, spec)
 
     @strawberry.field(description="How many articles this publisher has in the corpus.")
     async def article_count(self, info: Info) -> int:
-        return await info.context.loaders.article_count_by_provider.at(position(info)).load(
-            self.row.id
-        )
+        loader = info.context.loaders.article_counts.at(position(info))
+        return await loader.load((("provider", None), self.row.id))
+
+
+@strawberry.type(description="A topic that shares articles with another, and how many.")
+class RelatedTopic:
+    topic: Topic = strawberry.field(description="The co-occurring topic.")
+    count: int = strawberry.field(description="Articles that have both topics.")
 
 
 @strawberry.type(description="A topic (tag) of articles, e.g. `Microsoft AI`.")
@@ -260,35 +294,54 @@ class Topic(Node):
 
     @strawberry.field(description="Topics whose parent is this topic, by name.")
     async def children(self, info: Info) -> list[Topic]:
-        rows = await info.context.loaders.topics_by_parent_name.at(position(info)).load(
-            self.row.name
-        )
-        return [Topic.from_row(r) for r in rows]
+        loader = info.context.loaders.topics_by_parent_name.at(position(info))
+        return [Topic.from_row(r) for r in await loader.load(self.row.name)]
+
+    @strawberry.field(description="Topics that share articles with this one, most shared first.")
+    async def related_topics(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
+    ) -> list[RelatedTopic]:
+        loader = info.context.loaders.related_topics.at(position(info))
+        pairs = await loader.load((_facet_limit(first, info), self.row.id))
+        return [RelatedTopic(topic=Topic.from_row(row), count=count) for row, count in pairs]
 
     @strawberry.field(description="Images from the topic file.")
     async def images(self, info: Info) -> list[Image]:
         rows = await info.context.loaders.images_by_topic.at(position(info)).load(self.row.id)
         return [Image.from_row(r) for r in rows]
 
-    @strawberry.field(description="Articles with this topic, newest first.")
+    @strawberry.field(description="Articles with this topic (default: newest first).")
     async def articles(
         self,
         info: Info,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-    ) -> Connection[Article]:
-        size, key = page_size(first, info.context.settings), article_after(after)
-        loaders, here = info.context.loaders, position(info)
-        page = await loaders.article_pages_by_topic.at(here).load((self.row.id, size, key))
-        return article_connection(
-            page, key, lambda: loaders.article_count_by_topic.at(here).load(self.row.id)
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+    ) -> ArticleConnection:
+        spec = article_list(
+            info,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
+        return await nested_articles(info, "topic", self.row.id, spec)
 
     @strawberry.field(description="How many articles have this topic.")
     async def article_count(self, info: Info) -> int:
-        return await info.context.loaders.article_count_by_topic.at(position(info)).load(
-            self.row.id
-        )
+        loader = info.context.loaders.article_counts.at(position(info))
+        return await loader.load((("topic", None), self.row.id))
 
 
 @strawberry.type(description="Coverage of the same story by another outlet, listed by an article.")
@@ -431,33 +484,158 @@ class Article(Node):
         return [RelatedLink.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="Articles whose related links point at this one, newest first "
-        "(the first page; use `citations` to page further)."
+        description="Articles whose related links point at this one (default: newest first); "
+        "the first page only: `citations` pages further and counts."
     )
     async def cited_by(
         self,
         info: Info,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
     ) -> list[Article]:
-        size = page_size(first, info.context.settings)
-        page = await info.context.loaders.citing_pages_by_article.at(position(info)).load(
-            (self.row.id, size, None)
+        spec = article_list(
+            info,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=None,
+            last=None,
+            before=None,
         )
+        loader = info.context.loaders.article_lists.at(position(info))
+        page = await loader.load((("citing", spec), self.row.id))
         return [Article.from_row(r) for r in page.rows]
 
-    @strawberry.field(description="`citedBy` as a connection: paged, with cursors and a count.")
+    @strawberry.field(description="`citedBy` as a connection: paged both ways, with a count.")
     async def citations(
         self,
         info: Info,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-    ) -> Connection[Article]:
-        size, key = page_size(first, info.context.settings), article_after(after)
-        loaders, here = info.context.loaders, position(info)
-        page = await loaders.citing_pages_by_article.at(here).load((self.row.id, size, key))
-        return article_connection(
-            page, key, lambda: loaders.citing_count_by_article.at(here).load(self.row.id)
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+    ) -> ArticleConnection:
+        spec = article_list(
+            info,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
+        return await nested_articles(info, "citing", self.row.id, spec)
+
+
+@strawberry.type(description="A page of articles, with cursors, a total count and facets.")
+class ArticleConnection(Connection[Article]):
+    load_facets: strawberry.Private[FacetLoader]
+
+    @strawberry.field(description="Counts of the matching articles by topic, publisher, month.")
+    def facets(self) -> ArticleFacets:
+        return ArticleFacets(load=self.load_facets)
+
+
+@strawberry.type(description="A search result: the article, its rank and a highlighted snippet.")
+class SearchEdge:
+    cursor: str = strawberry.field(description="Opaque position of this result in the list.")
+    node: Article = strawberry.field(description="The matching article.")
+    rank: float = strawberry.field(
+        description="BM25 score (title matches weigh 10x excerpt matches); lower is better."
+    )
+    snippet: str = strawberry.field(
+        description="The best-matching passage, matched terms wrapped in <mark></mark>."
+    )
+
+
+@strawberry.type(description="A page of search results, with a total count and facets.")
+class SearchConnection:
+    edges: list[SearchEdge] = strawberry.field(description="The results with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    load_facets: strawberry.Private[FacetLoader]
+
+    @strawberry.field(description="The matching articles of this page.")
+    def nodes(self) -> list[Article]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many articles match (counted only if asked).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @strawberry.field(description="Counts of the matching articles by topic, publisher, month.")
+    def facets(self) -> ArticleFacets:
+        return ArticleFacets(load=self.load_facets)
+
+
+# --- building lists -----------------------------------------------------------------------
+
+
+def facet_spec_of(spec: ArticleList) -> ArticleList:
+    """Facets depend on the filter and search only, not on the page or the order."""
+    return replace(spec, order=(), window=Window(first=0))
+
+
+def article_connection(
+    page: Page[ArticleRow],
+    spec: ArticleList,
+    count: Callable[[], Awaitable[int]],
+    load_facets: FacetLoader,
+) -> ArticleConnection:
+    cursors = cursors_of(page, order_tag("articles", spec.order))
+    edges = [
+        Edge(cursor=c, node=Article.from_row(row))
+        for c, row in zip(cursors, page.rows, strict=True)
+    ]
+    return ArticleConnection(
+        edges=edges, page_info=page_info(page, cursors), count=count, load_facets=load_facets
+    )
+
+
+def search_connection(
+    page: Page[ArticleRow],
+    spec: ArticleList,
+    count: Callable[[], Awaitable[int]],
+    load_facets: FacetLoader,
+) -> SearchConnection:
+    cursors = cursors_of(page, order_tag("articles", spec.order))
+    hits = page.hits or [(0.0, "")] * len(page.rows)
+    edges = [
+        SearchEdge(cursor=c, node=Article.from_row(row), rank=rank, snippet=snippet)
+        for c, row, (rank, snippet) in zip(cursors, page.rows, hits, strict=True)
+    ]
+    return SearchConnection(
+        edges=edges, page_info=page_info(page, cursors), count=count, load_facets=load_facets
+    )
+
+
+async def nested_articles(
+    info: Info, relation: str, parent_id: int, spec: ArticleList
+) -> ArticleConnection:
+    """A page of a parent's articles, batched with the same list of every other parent."""
+    loaders, here = info.context.loaders, position(info)
+    page = await loaders.article_lists.at(here).load(((relation, spec), parent_id))
+    facet_spec = facet_spec_of(spec)
+
+    def count() -> Awaitable[int]:
+        return loaders.article_counts.at(here).load(((relation, spec.condition), parent_id))
+
+    def load_facets(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
+        key = ((facet, relation, facet_spec, limit), parent_id)
+        return loaders.facets.at((*here, facet)).load(key)
+
+    return article_connection(page, spec, count, load_facets)
 
 
 def node_of(type_name: str, row: Any) -> Article | Provider | Topic:

@@ -55,6 +55,11 @@ def recording_queries() -> Iterator[QueryLog]:
         _current_log.reset(token)
 
 
+def _fold(value: object) -> object:
+    """SQL ``gql_fold(x)``: Unicode case folding, for case-insensitive text filters."""
+    return value.casefold() if isinstance(value, str) else value
+
+
 class _Deadline:
     """A read connection's current deadline, checked by SQLite's progress handler."""
 
@@ -106,6 +111,7 @@ class Store:
                 reader = await aiosqlite.connect(f"file:{store.path}?mode=ro", uri=True)
                 deadline = _Deadline()
                 await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
+                await reader.create_function("gql_fold", 1, _fold, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
         except (sqlite3.Error, OSError) as exc:

@@ -1,9 +1,8 @@
 """Read queries: one SQL statement per call, results in the order of the keys asked for.
 
 Batch functions take a list of keys and return one entry per key (``None`` or ``[]`` for a
-missing key), which is the contract DataLoaders need. Lists that can grow are paginated
-by keyset (newest first: ``published_at DESC, id DESC``), fetching ``first + 1`` rows to
-learn whether another page follows. Keys travel as one JSON array (``json_each``), so a
+missing key), which is the contract DataLoaders need. Lists that can grow live in
+``listing``. Keys travel as one JSON array (``json_each``), so a
 batch of any size is one statement with one bound parameter.
 """
 
@@ -16,15 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from gql.store.database import Row, Store
-from gql.store.rows import (
-    ArticleKey,
-    ArticleRow,
-    ImageRow,
-    Page,
-    ProviderRow,
-    RelatedLinkRow,
-    TopicRow,
-)
+from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -43,7 +34,6 @@ LINK_COLUMNS = (
     " r.quality, r.original_url, r.amp_url, r.cdn_amp_url, r.provider_id, r.provider_name,"
     " r.target_article_id, r.extra"
 )
-NEWEST_FIRST = "a.published_at DESC, a.id DESC"
 
 
 def _keys(keys: Sequence[Any]) -> str:
@@ -253,166 +243,6 @@ async def load_topics_by_parent_name(store: Store, names: Sequence[str]) -> list
     return _grouped(names, [(r[3], topic_row(r)) for r in rows])
 
 
-# --- counts ----------------------------------------------------------------------------
-
-
-async def _counts(store: Store, sql: str, keys: Sequence[int]) -> list[int]:
-    rows = await store.execute(sql, (_keys(keys),))
-    found = {r[0]: r[1] for r in rows}
-    return [found.get(key, 0) for key in keys]
-
-
-async def count_articles_by_provider(store: Store, provider_ids: Sequence[int]) -> list[int]:
-    return await _counts(
-        store,
-        "SELECT provider_id, count(*) FROM articles"
-        " WHERE provider_id IN (SELECT value FROM json_each(?)) GROUP BY provider_id",
-        provider_ids,
-    )
-
-
-async def count_articles_by_topic(store: Store, topic_ids: Sequence[int]) -> list[int]:
-    return await _counts(
-        store,
-        "SELECT topic_id, count(*) FROM article_topics"
-        " WHERE topic_id IN (SELECT value FROM json_each(?)) GROUP BY topic_id",
-        topic_ids,
-    )
-
-
-async def count_citing_articles(store: Store, article_ids: Sequence[int]) -> list[int]:
-    return await _counts(
-        store,
-        "SELECT target_article_id, count(DISTINCT article_id) FROM related_links"
-        " WHERE target_article_id IN (SELECT value FROM json_each(?))"
-        " GROUP BY target_article_id",
-        article_ids,
-    )
-
-
-async def count_table(store: Store, table: str) -> int:
-    """Rows in ``articles``, ``providers`` or ``topics``."""
-    assert table in {"articles", "providers", "topics"}, table
-    rows = await store.execute(f"SELECT count(*) FROM {table}")
-    return int(rows[0][0])
-
-
 async def data_version(store: Store) -> int:
     rows = await store.execute("SELECT value FROM meta WHERE key = 'data_version'")
     return int(rows[0][0]) if rows else 0
-
-
-# --- pages -----------------------------------------------------------------------------
-
-
-def _after_newest_first(after: ArticleKey | None) -> tuple[str, list[Any]]:
-    """The keyset condition 'comes after ``after`` in newest-first order' (NULL dates last)."""
-    if after is None:
-        return "1", []
-    if after.published_at is None:
-        return "(a.published_at IS NULL AND a.id < ?)", [after.id]
-    return (
-        "(a.published_at < ? OR a.published_at IS NULL OR (a.published_at = ? AND a.id < ?))",
-        [after.published_at, after.published_at, after.id],
-    )
-
-
-def article_key(row: ArticleRow) -> ArticleKey:
-    """The keyset position of ``row`` in newest-first order."""
-    published = row.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") if row.published_at else None
-    return ArticleKey(published, row.id)
-
-
-async def load_article_page(store: Store, first: int, after: ArticleKey | None) -> Page[ArticleRow]:
-    """All articles, newest first."""
-    condition, params = _after_newest_first(after)
-    rows = await store.execute(
-        f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE {condition}"
-        f" ORDER BY {NEWEST_FIRST} LIMIT ?",
-        [*params, first + 1],
-    )
-    return Page([article_row(r) for r in rows[:first]], len(rows) > first)
-
-
-async def _article_pages(
-    store: Store,
-    source: str,
-    parent: str,
-    parent_ids: Sequence[int],
-    first: int,
-    after: ArticleKey | None,
-) -> list[Page[ArticleRow]]:
-    condition, params = _after_newest_first(after)
-    rows = await store.execute(
-        f"SELECT * FROM (SELECT {parent} AS parent, {ARTICLE_COLUMNS},"
-        f" row_number() OVER (PARTITION BY {parent} ORDER BY {NEWEST_FIRST}) AS rn"
-        f" FROM {source} WHERE {parent} IN (SELECT value FROM json_each(?)) AND {condition})"
-        " WHERE rn <= ? ORDER BY parent, rn",
-        [_keys(parent_ids), *params, first + 1],
-    )
-    groups = _grouped(parent_ids, [(r[0], article_row(r[1:])) for r in rows])
-    return [Page(group[:first], len(group) > first) for group in groups]
-
-
-async def load_article_pages_by_provider(
-    store: Store, provider_ids: Sequence[int], first: int, after: ArticleKey | None
-) -> list[Page[ArticleRow]]:
-    """For each provider, one page of its articles, newest first."""
-    return await _article_pages(store, "articles a", "a.provider_id", provider_ids, first, after)
-
-
-async def load_article_pages_by_topic(
-    store: Store, topic_ids: Sequence[int], first: int, after: ArticleKey | None
-) -> list[Page[ArticleRow]]:
-    """For each topic, one page of its articles, newest first."""
-    return await _article_pages(
-        store,
-        "article_topics x JOIN articles a ON a.id = x.article_id",
-        "x.topic_id",
-        topic_ids,
-        first,
-        after,
-    )
-
-
-async def load_citing_article_pages(
-    store: Store, article_ids: Sequence[int], first: int, after: ArticleKey | None
-) -> list[Page[ArticleRow]]:
-    """For each article, one page of the articles whose related links point at it."""
-    condition, params = _after_newest_first(after)
-    rows = await store.execute(
-        f"SELECT * FROM (SELECT c.target_article_id AS parent, {ARTICLE_COLUMNS},"
-        f" row_number() OVER (PARTITION BY c.target_article_id ORDER BY {NEWEST_FIRST}) AS rn"
-        " FROM (SELECT DISTINCT target_article_id, article_id FROM related_links"
-        "       WHERE target_article_id IN (SELECT value FROM json_each(?))) c"
-        f" JOIN articles a ON a.id = c.article_id WHERE {condition})"
-        " WHERE rn <= ? ORDER BY parent, rn",
-        [_keys(article_ids), *params, first + 1],
-    )
-    groups = _grouped(article_ids, [(r[0], article_row(r[1:])) for r in rows])
-    return [Page(group[:first], len(group) > first) for group in groups]
-
-
-async def load_provider_page(
-    store: Store, first: int, after: tuple[str, int] | None
-) -> Page[ProviderRow]:
-    """All providers by name (then id); ``after`` is the (name, id) of the previous row."""
-    condition, params = ("(p.name, p.id) > (?, ?)", list(after)) if after else ("1", [])
-    rows = await store.execute(
-        f"SELECT {PROVIDER_COLUMNS} FROM providers p WHERE {condition}"
-        " ORDER BY p.name, p.id LIMIT ?",
-        [*params, first + 1],
-    )
-    return Page([provider_row(r) for r in rows[:first]], len(rows) > first)
-
-
-async def load_topic_page(
-    store: Store, first: int, after: tuple[str, int] | None
-) -> Page[TopicRow]:
-    """All topics by name (then id); ``after`` is the (name, id) of the previous row."""
-    condition, params = ("(t.name, t.id) > (?, ?)", list(after)) if after else ("1", [])
-    rows = await store.execute(
-        f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE {condition} ORDER BY t.name, t.id LIMIT ?",
-        [*params, first + 1],
-    )
-    return Page([topic_row(r) for r in rows[:first]], len(rows) > first)

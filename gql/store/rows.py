@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 JSONValue = Any
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +85,3 @@ class RelatedLinkRow:
     provider_name: str | None
     target_article_id: int | None
     extra: dict[str, JSONValue]
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """One page of a keyset-paginated list: its rows and whether more follow."""
-
-    rows: list[T]
-    has_next: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleKey:
-    """Where an article sits in newest-first order: the keyset a cursor resumes after."""
-
-    published_at: str | None
-    id: int

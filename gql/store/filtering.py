@@ -1,0 +1,188 @@
+"""Conditions on articles, providers and topics, compiled to parameterized SQL.
+
+A condition is a small tree of frozen (hashable) dataclasses, built by the API from the
+client's filter and compiled here. Values are always bound parameters, never pasted in.
+
+The logic is two-valued, as users read it: every leaf is TRUE or FALSE, never NULL (a
+comparison with a missing value is FALSE, ``ne`` is TRUE for a missing value), so ``Not``
+is the exact complement of its operand and ``Any``/``All`` never hide rows behind NULL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Op = str  # eq ne in contains startsWith gt gte lt lte isNull
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``field op value``; ``in`` takes a tuple, ``isNull`` a bool."""
+
+    field: str
+    op: Op
+    value: Any
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A boolean property (``published``, ``hasRelated``, ``citedByAny``, ``root``)."""
+
+    field: str
+    value: bool
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Condition
+
+
+@dataclass(frozen=True)
+class ProviderIs:
+    """The article's provider satisfies ``condition`` (false for articles without one)."""
+
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class TopicsMatch:
+    """``some``/``every``/``none`` of the article's topics satisfy ``condition``."""
+
+    quantifier: str
+    condition: Condition
+
+
+Condition = Compare | Flag | All | AnyOf | Not | ProviderIs | TopicsMatch
+
+TRUE = All(())
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a filterable field reads in SQL, and how its values compare."""
+
+    sql: str
+    kind: str  # text | number | time | flag
+
+
+# The alias of each entity: a = articles, p = providers, t = topics.
+ARTICLE_FIELDS = {
+    "title": Column("a.title", "text"),
+    "excerpt": Column("a.excerpt", "text"),
+    "url": Column("a.url", "text"),
+    "category": Column("a.category", "text"),
+    "type": Column("a.type", "text"),
+    "quality": Column("a.quality", "number"),
+    "heat": Column("a.heat", "number"),
+    "publishedAt": Column("a.published_at", "time"),
+    "published": Column("a.published", "flag"),
+    "hasRelated": Column(
+        "EXISTS (SELECT 1 FROM related_links hr WHERE hr.article_id = a.id)", "flag"
+    ),
+    "citedByAny": Column(
+        "EXISTS (SELECT 1 FROM related_links cr WHERE cr.target_article_id = a.id)", "flag"
+    ),
+}
+PROVIDER_FIELDS = {
+    "domain": Column("p.domain", "text"),
+    "name": Column("p.name", "text"),
+}
+TOPIC_FIELDS = {
+    "name": Column("t.name", "text"),
+    "slug": Column("t.slug", "text"),
+    "parent": Column("t.parent_name", "text"),
+    "root": Column("t.parent_name IS NULL", "flag"),
+}
+ENTITY_FIELDS = {"article": ARTICLE_FIELDS, "provider": PROVIDER_FIELDS, "topic": TOPIC_FIELDS}
+
+
+def fold(text: str) -> str:
+    """Case-insensitive form of text (full Unicode case folding), as ``gql_fold`` in SQL."""
+    return text.casefold()
+
+
+def _compare(column: Column, op: Op, value: Any, params: list[Any]) -> str:
+    sql = column.sql
+    if op == "isNull":
+        return f"({sql} IS NULL)" if value else f"({sql} IS NOT NULL)"
+    if op == "eq":
+        params.append(value)
+        return f"({sql} IS ?)"
+    if op == "ne":
+        params.append(value)
+        return f"({sql} IS NOT ?)"
+    if op == "in":
+        values = list(value)
+        params.extend(values)
+        if not values:
+            return "0"
+        return f"COALESCE({sql} IN ({', '.join('?' * len(values))}), 0)"
+    if op == "contains":
+        params.append(fold(value))
+        return f"COALESCE(instr(gql_fold({sql}), ?) > 0, 0)"
+    if op == "startsWith":
+        folded = fold(value)
+        params.extend([len(folded), folded])
+        return f"COALESCE(substr(gql_fold({sql}), 1, ?) = ?, 0)"
+    operators = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+    assert op in operators, f"unknown operator {op}"
+    params.append(value)
+    return f"COALESCE({sql} {operators[op]} ?, 0)"
+
+
+def compile_condition(condition: Condition, entity: str, params: list[Any]) -> str:
+    """SQL for ``condition`` on ``entity`` (``article``/``provider``/``topic``); appends params."""
+    fields = ENTITY_FIELDS[entity]
+    if isinstance(condition, Compare):
+        return _compare(fields[condition.field], condition.op, condition.value, params)
+    if isinstance(condition, Flag):
+        column = fields[condition.field]
+        return f"(({column.sql}) IS {1 if condition.value else 0})"
+    if isinstance(condition, All):
+        if not condition.parts:
+            return "1"
+        return (
+            "(" + " AND ".join(compile_condition(c, entity, params) for c in condition.parts) + ")"
+        )
+    if isinstance(condition, AnyOf):
+        if not condition.parts:
+            return "0"
+        return (
+            "(" + " OR ".join(compile_condition(c, entity, params) for c in condition.parts) + ")"
+        )
+    if isinstance(condition, Not):
+        return f"(NOT {compile_condition(condition.part, entity, params)})"
+    if isinstance(condition, ProviderIs):
+        inner = compile_condition(condition.condition, "provider", params)
+        return f"EXISTS (SELECT 1 FROM providers p WHERE p.id = a.provider_id AND {inner})"
+    assert isinstance(condition, TopicsMatch)
+    inner = compile_condition(condition.condition, "topic", params)
+    base = (
+        "SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id"
+        " WHERE x.article_id = a.id"
+    )
+    if condition.quantifier == "some":
+        return f"EXISTS ({base} AND {inner})"
+    if condition.quantifier == "none":
+        return f"NOT EXISTS ({base} AND {inner})"
+    assert condition.quantifier == "every", condition.quantifier
+    return f"NOT EXISTS ({base} AND NOT {inner})"
+
+
+def where(condition: Condition | None, entity: str) -> tuple[str, list[Any]]:
+    """``(sql, params)`` for an optional condition; no condition is ``1`` (everything)."""
+    params: list[Any] = []
+    if condition is None:
+        return "1", params
+    return compile_condition(condition, entity, params), params
