@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings.db_path,
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
+            read_only=True,
         )
         try:
             yield {"store": store}

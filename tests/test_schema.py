@@ -41,19 +41,38 @@ def test_schema_file_is_generated_from_the_code() -> None:
     assert checked_in == build_schema().as_str() + "\n", "run `make schema` to regenerate it"
 
 
-def test_every_type_and_field_is_described() -> None:
-    from graphql import GraphQLObjectType
+def test_every_type_field_and_argument_is_described() -> None:
+    from graphql import (
+        GraphQLEnumType,
+        GraphQLInputObjectType,
+        GraphQLInterfaceType,
+        GraphQLObjectType,
+    )
 
     schema = build_schema()._schema
     missing = []
     for name, graphql_type in schema.type_map.items():
-        if name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
+        if name.startswith("__") or not hasattr(graphql_type, "description"):
+            continue
+        if name in {"String", "Int", "Float", "Boolean", "ID"}:
             continue
         if not graphql_type.description:
             missing.append(name)
-        for field_name, field in graphql_type.fields.items():
-            if not field.description and name != "Query":
-                missing.append(f"{name}.{field_name}")
+        if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
+            for field_name, field in graphql_type.fields.items():
+                if not field.description:
+                    missing.append(f"{name}.{field_name}")
+                for arg_name, arg in field.args.items():
+                    if not arg.description:
+                        missing.append(f"{name}.{field_name}({arg_name})")
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            for field_name, input_field in graphql_type.fields.items():
+                if not input_field.description:
+                    missing.append(f"{name}.{field_name}")
+        if isinstance(graphql_type, GraphQLEnumType):
+            for value_name, value in graphql_type.values.items():
+                if not value.description:
+                    missing.append(f"{name}.{value_name}")
     assert missing == []
 
 

@@ -89,8 +89,11 @@ def connect_writer(path: Path) -> sqlite3.Connection:
 class Store:
     """An open corpus database. Build it with ``await Store.open(path)``; ``close()`` it."""
 
-    def __init__(self, path: Path, *, read_connections: int, time_limit_ms: int) -> None:
+    def __init__(
+        self, path: Path, *, read_connections: int, time_limit_ms: int, read_only: bool
+    ) -> None:
         self.path = path
+        self.read_only = read_only
         self.time_limit_ms = time_limit_ms
         self._read_connections = read_connections
         self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
@@ -101,12 +104,26 @@ class Store:
 
     @classmethod
     async def open(
-        cls, path: Path | str, *, read_connections: int = 3, time_limit_ms: int = 2000
+        cls,
+        path: Path | str,
+        *,
+        read_connections: int = 3,
+        time_limit_ms: int = 2000,
+        read_only: bool = False,
     ) -> Store:
-        """Open (creating if needed) the database at ``path`` for reading and writing."""
-        store = cls(Path(path), read_connections=read_connections, time_limit_ms=time_limit_ms)
+        """Open the database at ``path``: created if needed, or ``read_only`` (what a server
+        needs: it never writes, so the file may be a published, read-only artifact)."""
+        store = cls(
+            Path(path),
+            read_connections=read_connections,
+            time_limit_ms=time_limit_ms,
+            read_only=read_only,
+        )
+        if read_only and not store.path.is_file():
+            raise StoreError(f"cannot open database {store.path}: no such file")
         try:
-            await store.execute_write_fn(lambda conn: None)
+            if not read_only:
+                await store.execute_write_fn(lambda conn: None)
             for _ in range(read_connections):
                 reader = await aiosqlite.connect(f"file:{store.path}?mode=ro", uri=True)
                 deadline = _Deadline()
@@ -114,7 +131,8 @@ class Store:
                 await reader.create_function("gql_fold", 1, _fold, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
-        except (sqlite3.Error, OSError) as exc:
+            await store.execute("SELECT count(*) FROM meta")
+        except (sqlite3.Error, OSError, StoreError) as exc:
             await store.close()
             raise StoreError(f"cannot open database {store.path}: {exc}") from exc
         return store
@@ -140,6 +158,8 @@ class Store:
         """Run ``fn(conn)`` on the single write connection, after any earlier writes."""
         if self._closed:
             raise StoreError("the store is closed")
+        if self.read_only:
+            raise StoreError(f"database {self.path} is open read-only")
 
         def run() -> T:
             # The write thread must survive a failing task: a failed connect is reported to

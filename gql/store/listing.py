@@ -352,7 +352,7 @@ async def load_facets(
         params.append(_keys(parent_ids))
     condition, condition_params = where(spec.condition, "article")
     params += condition_params
-    order = "value DESC" if facet == "publishedByMonth" else "count(*) DESC, value"
+    order = f"{value} DESC" if facet == "publishedByMonth" else f"count(*) DESC, {value}"
     rows = await _execute_search(
         store,
         f"WITH m AS (SELECT {parent} AS parent, a.id FROM {source}"
