@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import uuid4
 
 from gql.loaders import Loaders
@@ -19,6 +20,10 @@ class Context:
     loaders: Loaders
     request_id: str = field(default_factory=lambda: uuid4().hex)
     query_log: QueryLog | None = None
+    selections: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    """Selected fields per response position, converted once per request (prefetching)."""
+    list_loaders: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    """Loaders of whole nested lists (pages plus their prefetched relations) per position."""
 
     @classmethod
     def for_request(cls, store: Store, settings: Settings) -> Context:

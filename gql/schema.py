@@ -63,6 +63,7 @@ from gql.types import (
     facet_spec_of,
     node_of,
     position,
+    prefetched_connection,
     search_connection,
 )
 
@@ -168,12 +169,13 @@ class Query:
         )
         store = info.context.store
         page = await listing.load_article_list(store, spec)
-        return article_connection(
+        connection = article_connection(
             page,
             spec,
             lambda: listing.count_article_list(store, spec.condition),
             _root_facets(info, spec),
         )
+        return await prefetched_connection(info, connection)
 
     @strawberry.field(
         description="Full-text search over titles and excerpts (SQLite FTS5: words match by "
@@ -209,12 +211,13 @@ class Query:
         )
         store = info.context.store
         page = await listing.load_article_list(store, spec)
-        return search_connection(
+        connection = search_connection(
             page,
             spec,
             lambda: listing.count_article_list(store, spec.condition, query),
             _root_facets(info, spec),
         )
+        return await prefetched_connection(info, connection)
 
     @strawberry.field(description="One publisher by global ID or domain (give exactly one).")
     async def provider(
@@ -262,12 +265,13 @@ class Query:
         condition = provider_condition(filter) if filter is not None else None
         store = info.context.store
         page = await listing.load_provider_list(store, condition, order, window)
-        return make_connection(
+        connection = make_connection(
             page,
             tag,
             Provider.from_row,
             lambda: listing.count_entities(store, "provider", condition),
         )
+        return await prefetched_connection(info, connection)
 
     @strawberry.field(description="One topic by global ID, name or slug (give exactly one).")
     async def topic(
@@ -318,9 +322,10 @@ class Query:
         condition = topic_condition(filter) if filter is not None else None
         store = info.context.store
         page = await listing.load_topic_list(store, condition, order, window)
-        return make_connection(
+        connection = make_connection(
             page, tag, Topic.from_row, lambda: listing.count_entities(store, "topic", condition)
         )
+        return await prefetched_connection(info, connection)
 
 
 def _root_facets(info: Info, spec: ArticleList) -> FacetLoader:

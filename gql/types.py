@@ -7,13 +7,14 @@ request's DataLoaders, kept per response position (``position``). Nothing here k
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import field, replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from graphql.pyutils import Path
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from gql.context import Context
@@ -32,10 +33,15 @@ from gql.pagination import (
     order_tag,
     page_info,
 )
+from gql.prefetch import RELATIONS, later, prefetch_connection, prefetch_list, selected
 from gql.store.listing import ArticleList, FacetCount, Page, Window
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 
 Info = strawberry.Info[Context, None]
+K = TypeVar("K", bound=Hashable)
+C = TypeVar("C", "ArticleConnection", "SearchConnection", "Connection[Any]")
+R = TypeVar("R")
+T = TypeVar("T")
 FacetLoader = Callable[[str, int], Awaitable[list[FacetCount[Any]]]]
 
 FILTER_HELP = "Only articles matching this filter."
@@ -55,6 +61,37 @@ def position(info: Info) -> tuple[str, ...]:
             keys.append(path.key)
         path = path.prev
     return tuple(keys)
+
+
+def selections(info: Info) -> Any:
+    """The current field's selected fields, converted once per position and request."""
+    here = position(info)
+    found = info.context.selections.get(here)
+    if found is None:
+        found = info.context.selections[here] = info.selected_fields
+    return found
+
+
+async def prefetched_connection(info: Info, connection: C) -> C:
+    """``connection`` after its nodes' selected relations were loaded (``gql.prefetch``)."""
+    nodes = [edge.node for edge in connection.edges]
+    await prefetch_connection(info.context, nodes, selections(info), position(info))
+    return connection
+
+
+async def _one(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T | None:
+    row = await loader.load(key)
+    return wrap(row) if row is not None else None
+
+
+async def _one_required(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T:
+    row = await loader.load(key)
+    assert row is not None, f"dangling reference {key!r}"
+    return wrap(row)
+
+
+async def _many(loader: DataLoader[K, list[R]], key: K, wrap: Callable[[R], T]) -> list[T]:
+    return [wrap(row) for row in await loader.load(key)]
 
 
 def article_list(
@@ -199,6 +236,7 @@ class ArticleFacets:
 @strawberry.type(description="A publisher, keyed by its domain (lower-case, without `www.`).")
 class Provider(Node):
     row: strawberry.Private[ProviderRow]
+    prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
     name: str = strawberry.field(
         description="Display name: the publisher file's, else the name most articles use."
     )
@@ -220,9 +258,11 @@ class Provider(Node):
         )
 
     @strawberry.field(description="Logos: the publisher file's first, then those articles list.")
-    async def images(self, info: Info) -> list[Image]:
-        rows = await info.context.loaders.images_by_provider.at(position(info)).load(self.row.id)
-        return [Image.from_row(r) for r in rows]
+    def images(self, info: Info) -> list[Image]:
+        if "images" in self.prefetched:
+            return cast(list[Image], self.prefetched["images"])
+        loader = info.context.loaders.images_by_provider.at(position(info))
+        return later(_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="This publisher's articles (default: newest first).")
     async def articles(
@@ -265,6 +305,7 @@ class RelatedTopic:
 @strawberry.type(description="A topic (tag) of articles, e.g. `Microsoft AI`.")
 class Topic(Node):
     row: strawberry.Private[TopicRow]
+    prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
     name: str = strawberry.field(description="The topic's name, as articles list it.")
     slug: str = strawberry.field(description="URL-friendly key, e.g. `microsoft-ai`.")
     shortname: str | None = strawberry.field(description="Short label from the topic file.")
@@ -286,16 +327,20 @@ class Topic(Node):
         )
 
     @strawberry.field(description="The parent topic, when the topic file names one.")
-    async def parent(self, info: Info) -> Topic | None:
+    def parent(self, info: Info) -> Topic | None:
+        if "parent" in self.prefetched:
+            return cast(Topic | None, self.prefetched["parent"])
         if self.row.parent_name is None:
             return None
-        row = await info.context.loaders.topic_by_name.at(position(info)).load(self.row.parent_name)
-        return Topic.from_row(row) if row else None
+        loader = info.context.loaders.topic_by_name.at(position(info))
+        return later(_one(loader, self.row.parent_name, Topic.from_row))
 
     @strawberry.field(description="Topics whose parent is this topic, by name.")
-    async def children(self, info: Info) -> list[Topic]:
+    def children(self, info: Info) -> list[Topic]:
+        if "children" in self.prefetched:
+            return cast(list[Topic], self.prefetched["children"])
         loader = info.context.loaders.topics_by_parent_name.at(position(info))
-        return [Topic.from_row(r) for r in await loader.load(self.row.name)]
+        return later(_many(loader, self.row.name, Topic.from_row))
 
     @strawberry.field(description="Topics that share articles with this one, most shared first.")
     async def related_topics(
@@ -308,9 +353,11 @@ class Topic(Node):
         return [RelatedTopic(topic=Topic.from_row(row), count=count) for row, count in pairs]
 
     @strawberry.field(description="Images from the topic file.")
-    async def images(self, info: Info) -> list[Image]:
-        rows = await info.context.loaders.images_by_topic.at(position(info)).load(self.row.id)
-        return [Image.from_row(r) for r in rows]
+    def images(self, info: Info) -> list[Image]:
+        if "images" in self.prefetched:
+            return cast(list[Image], self.prefetched["images"])
+        loader = info.context.loaders.images_by_topic.at(position(info))
+        return later(_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="Articles with this topic (default: newest first).")
     async def articles(
@@ -347,6 +394,7 @@ class Topic(Node):
 @strawberry.type(description="Coverage of the same story by another outlet, listed by an article.")
 class RelatedLink:
     row: strawberry.Private[RelatedLinkRow]
+    prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
     position: int = strawberry.field(description="0-based place in the article's `related` list.")
     url: str = strawberry.field(description="The linked page (`webUrl`).")
     title: str | None = strawberry.field(description="Title of the linked page.")
@@ -381,38 +429,42 @@ class RelatedLink:
         )
 
     @strawberry.field(description="The linked page's publisher.")
-    async def provider(self, info: Info) -> Provider | None:
+    def provider(self, info: Info) -> Provider | None:
+        if "provider" in self.prefetched:
+            return cast(Provider | None, self.prefetched["provider"])
         if self.row.provider_id is None:
             return None
-        row = await info.context.loaders.provider_by_id.at(position(info)).load(
-            self.row.provider_id
-        )
-        return Provider.from_row(row) if row else None
+        loader = info.context.loaders.provider_by_id.at(position(info))
+        return later(_one(loader, self.row.provider_id, Provider.from_row))
 
     @strawberry.field(description="Images of the linked page.")
-    async def images(self, info: Info) -> list[Image]:
-        rows = await info.context.loaders.images_by_link.at(position(info)).load(self.row.id)
-        return [Image.from_row(r) for r in rows]
+    def images(self, info: Info) -> list[Image]:
+        if "images" in self.prefetched:
+            return cast(list[Image], self.prefetched["images"])
+        loader = info.context.loaders.images_by_link.at(position(info))
+        return later(_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="The corpus article at this URL, or null if it is not in it.")
-    async def article(self, info: Info) -> Article | None:
+    def article(self, info: Info) -> Article | None:
+        if "article" in self.prefetched:
+            return cast(Article | None, self.prefetched["article"])
         if self.row.target_article_id is None:
             return None
-        row = await info.context.loaders.article_by_id.at(position(info)).load(
-            self.row.target_article_id
-        )
-        return Article.from_row(row) if row else None
+        loader = info.context.loaders.article_by_id.at(position(info))
+        return later(_one(loader, self.row.target_article_id, Article.from_row))
 
     @strawberry.field(description="The article whose `related` list holds this link.")
-    async def source(self, info: Info) -> Article:
-        row = await info.context.loaders.article_by_id.at(position(info)).load(self.row.article_id)
-        assert row is not None, f"related link {self.row.id} without its article"
-        return Article.from_row(row)
+    def source(self, info: Info) -> Article:
+        if "source" in self.prefetched:
+            return cast(Article, self.prefetched["source"])
+        loader = info.context.loaders.article_by_id.at(position(info))
+        return later(_one_required(loader, self.row.article_id, Article.from_row))
 
 
 @strawberry.type(description="A news article, keyed by its canonical URL.")
 class Article(Node):
     row: strawberry.Private[ArticleRow]
+    prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
     slug: str = strawberry.field(
         description="From the file name (`YYYY-MM-DD-slug`), else from the title; unique."
     )
@@ -460,28 +512,34 @@ class Article(Node):
         )
 
     @strawberry.field(description="The publisher.")
-    async def provider(self, info: Info) -> Provider | None:
+    def provider(self, info: Info) -> Provider | None:
+        if "provider" in self.prefetched:
+            return cast(Provider | None, self.prefetched["provider"])
         if self.row.provider_id is None:
             return None
-        row = await info.context.loaders.provider_by_id.at(position(info)).load(
-            self.row.provider_id
-        )
-        return Provider.from_row(row) if row else None
+        loader = info.context.loaders.provider_by_id.at(position(info))
+        return later(_one(loader, self.row.provider_id, Provider.from_row))
 
     @strawberry.field(description="Topics, in the order the file lists them.")
-    async def topics(self, info: Info) -> list[Topic]:
-        rows = await info.context.loaders.topics_by_article.at(position(info)).load(self.row.id)
-        return [Topic.from_row(r) for r in rows]
+    def topics(self, info: Info) -> list[Topic]:
+        if "topics" in self.prefetched:
+            return cast(list[Topic], self.prefetched["topics"])
+        loader = info.context.loaders.topics_by_article.at(position(info))
+        return later(_many(loader, self.row.id, Topic.from_row))
 
     @strawberry.field(description="Images, in the order the file lists them.")
-    async def images(self, info: Info) -> list[Image]:
-        rows = await info.context.loaders.images_by_article.at(position(info)).load(self.row.id)
-        return [Image.from_row(r) for r in rows]
+    def images(self, info: Info) -> list[Image]:
+        if "images" in self.prefetched:
+            return cast(list[Image], self.prefetched["images"])
+        loader = info.context.loaders.images_by_article.at(position(info))
+        return later(_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="Coverage of the same story by other outlets, in file order.")
-    async def related(self, info: Info) -> list[RelatedLink]:
-        rows = await info.context.loaders.links_by_article.at(position(info)).load(self.row.id)
-        return [RelatedLink.from_row(r) for r in rows]
+    def related(self, info: Info) -> list[RelatedLink]:
+        if "related" in self.prefetched:
+            return cast(list[RelatedLink], self.prefetched["related"])
+        loader = info.context.loaders.links_by_article.at(position(info))
+        return later(_many(loader, self.row.id, RelatedLink.from_row))
 
     @strawberry.field(
         description="Articles whose related links point at this one (default: newest first); "
@@ -507,9 +565,7 @@ class Article(Node):
             last=None,
             before=None,
         )
-        loader = info.context.loaders.article_lists.at(position(info))
-        page = await loader.load((("citing", spec), self.row.id))
-        return [Article.from_row(r) for r in page.rows]
+        return await citing_articles(info, self.row.id, spec)
 
     @strawberry.field(description="`citedBy` as a connection: paged both ways, with a count.")
     async def citations(
@@ -620,22 +676,118 @@ def search_connection(
     )
 
 
+FACET_FIELDS = {"topics", "providers", "publishedByMonth", "published"}
+
+
+def _facet_loader(
+    context: Context, here: tuple[str, ...], relation: str, parent_id: int, spec: ArticleList
+) -> FacetLoader:
+    facet_spec = facet_spec_of(spec)
+
+    def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
+        key = ((facet, relation, facet_spec, limit), parent_id)
+        return context.loaders.facets.at((*here, facet)).load(key)
+
+    return load
+
+
+def _request_counts_and_facets(
+    context: Context,
+    here: tuple[str, ...],
+    fields: Any,
+    relation: str,
+    parent_id: int,
+    spec: ArticleList,
+) -> None:
+    """Ask the loaders now for the selected ``totalCount`` and facets of a nested list.
+
+    Every parent's list resolver starts in the same event-loop tick, so keys requested here
+    share one batch per position, whatever each parent's page holds. Requested lazily by
+    the child resolvers instead, they would run at data-dependent times and split batches.
+    """
+    facets = _facet_loader(context, here, relation, parent_id, spec)
+    for selection in fields:
+        for child in selected(selection.selections):
+            if child.name == "totalCount":
+                context.loaders.article_counts.at(here).load(
+                    ((relation, spec.condition), parent_id)
+                )
+            elif child.name == "facets":
+                for facet in selected(child.selections):
+                    if facet.name not in FACET_FIELDS:
+                        continue
+                    first = facet.arguments.get("first")
+                    size = context.settings.default_page_size if first is None else first
+                    if isinstance(size, int) and 0 <= size <= context.settings.max_page_size:
+                        facets(facet.name, 3 if facet.name == "published" else size)
+
+
+def _list_loader(
+    info: Info, make_batch: Callable[[Context, tuple[str, ...], Any], Callable[..., Any]]
+) -> DataLoader[Any, Any]:
+    """The request's loader of whole lists at this position (built on first use)."""
+    here = position(info)
+    found = info.context.list_loaders.get(here)
+    if found is None:
+        batch = make_batch(info.context, here, selections(info))
+        found = info.context.list_loaders[here] = DataLoader(load_fn=batch)
+    return found
+
+
 async def nested_articles(
     info: Info, relation: str, parent_id: int, spec: ArticleList
 ) -> ArticleConnection:
-    """A page of a parent's articles, batched with the same list of every other parent."""
-    loaders, here = info.context.loaders, position(info)
-    page = await loaders.article_lists.at(here).load(((relation, spec), parent_id))
-    facet_spec = facet_spec_of(spec)
+    """A page of a parent's articles, batched with the same list of every other parent.
 
-    def count() -> Awaitable[int]:
-        return loaders.article_counts.at(here).load(((relation, spec.condition), parent_id))
+    The batch loads the pages of all parents at this position in one statement, then
+    prefetches the relations of all their articles together, so every parent's page is
+    ready in the same tick and everything below it batches by position too.
+    """
+    here = position(info)
+    _request_counts_and_facets(info.context, here, selections(info), relation, parent_id, spec)
 
-    def load_facets(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
-        key = ((facet, relation, facet_spec, limit), parent_id)
-        return loaders.facets.at((*here, facet)).load(key)
+    def make_batch(
+        context: Context, here: tuple[str, ...], fields: Any
+    ) -> Callable[[list[tuple[ArticleList, int]]], Awaitable[list[ArticleConnection]]]:
+        async def batch(keys: list[tuple[ArticleList, int]]) -> list[ArticleConnection]:
+            lists = context.loaders.article_lists.at(here)
+            pages = await lists.load_many([((relation, s), parent) for s, parent in keys])
+            connections = []
+            for (s, parent), page in zip(keys, pages, strict=True):
 
-    return article_connection(page, spec, count, load_facets)
+                def count(s: ArticleList = s, parent: int = parent) -> Awaitable[int]:
+                    counts = context.loaders.article_counts.at(here)
+                    return counts.load(((relation, s.condition), parent))
+
+                facets = _facet_loader(context, here, relation, parent, s)
+                connections.append(article_connection(page, s, count, facets))
+            nodes = [edge.node for c in connections for edge in c.edges]
+            await prefetch_connection(context, nodes, fields, here)
+            return connections
+
+        return batch
+
+    connection: ArticleConnection = await _list_loader(info, make_batch).load((spec, parent_id))
+    return connection
+
+
+async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> list[Article]:
+    """The first page of the articles citing ``article_id``, as a plain list (``citedBy``)."""
+
+    def make_batch(
+        context: Context, here: tuple[str, ...], fields: Any
+    ) -> Callable[[list[tuple[ArticleList, int]]], Awaitable[list[list[Article]]]]:
+        async def batch(keys: list[tuple[ArticleList, int]]) -> list[list[Article]]:
+            lists = context.loaders.article_lists.at(here)
+            pages = await lists.load_many([(("citing", s), parent) for s, parent in keys])
+            articles = [[Article.from_row(row) for row in page.rows] for page in pages]
+            await prefetch_list(context, [a for group in articles for a in group], fields, here)
+            return articles
+
+        return batch
+
+    result: list[Article] = await _list_loader(info, make_batch).load((spec, article_id))
+    return result
 
 
 def node_of(type_name: str, row: Any) -> Article | Provider | Topic:
@@ -645,3 +797,69 @@ def node_of(type_name: str, row: Any) -> Article | Provider | Topic:
     if type_name == "Provider":
         return Provider.from_row(row)
     return Topic.from_row(row)
+
+
+# --- prefetching (see gql.prefetch) ------------------------------------------------------------
+
+
+async def _each_one(
+    loader: DataLoader[K, R | None], keys: list[K | None], wrap: Callable[[R], T]
+) -> list[T | None]:
+    present = [key for key in keys if key is not None]
+    rows = dict(zip(present, await loader.load_many(present), strict=True))
+    return [
+        wrap(row) if key is not None and (row := rows.get(key)) is not None else None
+        for key in keys
+    ]
+
+
+async def _each_many(
+    loader: DataLoader[K, list[R]], keys: list[K], wrap: Callable[[R], T]
+) -> list[list[T]]:
+    return [[wrap(row) for row in rows] for rows in await loader.load_many(keys)]
+
+
+RELATIONS[Article] = {
+    "provider": lambda loaders, here, articles: _each_one(
+        loaders.provider_by_id.at(here), [a.row.provider_id for a in articles], Provider.from_row
+    ),
+    "topics": lambda loaders, here, articles: _each_many(
+        loaders.topics_by_article.at(here), [a.row.id for a in articles], Topic.from_row
+    ),
+    "images": lambda loaders, here, articles: _each_many(
+        loaders.images_by_article.at(here), [a.row.id for a in articles], Image.from_row
+    ),
+    "related": lambda loaders, here, articles: _each_many(
+        loaders.links_by_article.at(here), [a.row.id for a in articles], RelatedLink.from_row
+    ),
+}
+RELATIONS[RelatedLink] = {
+    "provider": lambda loaders, here, links: _each_one(
+        loaders.provider_by_id.at(here), [x.row.provider_id for x in links], Provider.from_row
+    ),
+    "images": lambda loaders, here, links: _each_many(
+        loaders.images_by_link.at(here), [x.row.id for x in links], Image.from_row
+    ),
+    "article": lambda loaders, here, links: _each_one(
+        loaders.article_by_id.at(here), [x.row.target_article_id for x in links], Article.from_row
+    ),
+    "source": lambda loaders, here, links: _each_one(
+        loaders.article_by_id.at(here), [x.row.article_id for x in links], Article.from_row
+    ),
+}
+RELATIONS[Provider] = {
+    "images": lambda loaders, here, providers: _each_many(
+        loaders.images_by_provider.at(here), [p.row.id for p in providers], Image.from_row
+    ),
+}
+RELATIONS[Topic] = {
+    "parent": lambda loaders, here, topics: _each_one(
+        loaders.topic_by_name.at(here), [t.row.parent_name for t in topics], Topic.from_row
+    ),
+    "children": lambda loaders, here, topics: _each_many(
+        loaders.topics_by_parent_name.at(here), [t.row.name for t in topics], Topic.from_row
+    ),
+    "images": lambda loaders, here, topics: _each_many(
+        loaders.images_by_topic.at(here), [t.row.id for t in topics], Image.from_row
+    ),
+}
