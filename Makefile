@@ -24,8 +24,8 @@ load: setup
 	$(BIN)/gql load seeds --db $(DB)
 
 lint: setup
-	$(BIN)/ruff check gql tests
-	$(BIN)/ruff format --check gql tests
+	$(BIN)/ruff check gql tests bench
+	$(BIN)/ruff format --check gql tests bench
 
 typecheck: setup
 	$(BIN)/mypy
@@ -34,6 +34,11 @@ check: lint typecheck
 
 test: check
 	$(BIN)/pytest -q
+
+# Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to
+# BENCHMARKS.md. Pass options through BENCH_ARGS, e.g. `make bench BENCH_ARGS=--quick`.
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 schema: setup
 	$(BIN)/gql schema -o schema.graphql

@@ -1,0 +1,1 @@
+"""Benchmark harness for gql: corpus generator, scenarios, load generators and the runner."""
