@@ -519,3 +519,27 @@ async def test_deep_filters_are_refused(execute: Execute) -> None:
         deep = {"not": deep}
     result = await execute(LIST, {"f": deep})
     assert result.errors[0].extensions["code"] == "INVALID_ARGUMENT"
+
+
+@pytest.mark.parametrize("union_terms", [0, 500])
+async def test_nested_pages_agree_in_both_query_shapes(
+    execute: Execute, monkeypatch: pytest.MonkeyPatch, union_terms: int
+) -> None:
+    """Per-parent UNION ALL (the usual shape) and the window-function fallback agree."""
+    from gql.store import listing
+
+    monkeypatch.setattr(listing, "MAX_UNION_TERMS", union_terms)
+    query = """query($after: String) { topics(first: 30) { nodes { name
+      articles(first: 4, after: $after, orderBy: [QUALITY_DESC, TITLE_ASC]) {
+        pageInfo { hasNextPage endCursor } nodes { url quality title } } } } }"""
+    result = await data(execute, query)
+    for topic in result["topics"]["nodes"]:
+        files = [m for m in FILES if topic["name"] in m["topics"]]
+        expected = sorted(
+            files, key=lambda m: (m.get("quality") is None, -(m.get("quality") or 0), m["title"])
+        )[:4]
+        got = topic["articles"]["nodes"]
+        assert [(n["quality"], n["title"]) for n in got] == [
+            (m.get("quality"), m["title"]) for m in expected
+        ]
+        assert topic["articles"]["pageInfo"]["hasNextPage"] == (len(files) > 4)
