@@ -75,6 +75,7 @@ def load(paths: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
     bar = None
     if not as_json and sys.stdout.isatty():
         total = sum(1 for _ in discover_files([p.resolve() for p in paths if p.exists()]))
+        # Unchanged files are counted at once, the others as they are parsed.
         bar = click.progressbar(length=total, label="loading", file=sys.stderr)
         progress = bar.update
     try:

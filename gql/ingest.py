@@ -7,6 +7,7 @@ so that one bad file never stops the others.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -95,23 +96,38 @@ class _YAMLHandler(YAMLHandler):
 _HANDLER = _YAMLHandler()
 
 
-def discover_files(roots: Iterable[Path]) -> Iterator[Path]:
-    """Yield every seed file under ``roots`` (files or folders, searched recursively), sorted."""
+def is_seed_file(path: Path) -> bool:
+    """Whether a file found in a seed folder is a record (by suffix, folder and name)."""
+    if path.name.startswith(".") or path.stem.lower() == "readme":
+        # A folder's README documents the corpus; it is not a record.
+        return False
+    suffix = path.suffix.lower()
+    return (
+        suffix in ARTICLE_SUFFIXES or suffix in YAML_SUFFIXES or path.parent.name in DEFINITION_DIRS
+    )
+
+
+def discover_files(roots: Iterable[Path]) -> Iterator[tuple[Path, os.stat_result]]:
+    """Yield every seed file under ``roots`` (files or folders, searched recursively) with
+    its ``stat``, sorted by path within each root; hidden files and folders are skipped."""
     for root in roots:
         if root.is_file():
-            yield root
+            yield root, root.stat()
             continue
-        for path in sorted(root.rglob("*")):
-            if not path.is_file() or any(p.startswith(".") for p in path.relative_to(root).parts):
-                continue
-            suffix = path.suffix.lower()
-            # A folder's README documents the corpus; it is not a record.
-            if path.stem.lower() == "readme":
-                continue
-            if suffix in ARTICLE_SUFFIXES or suffix in YAML_SUFFIXES:
-                yield path
-            elif path.parent.name in DEFINITION_DIRS:
-                yield path
+        found: list[tuple[Path, os.stat_result]] = []
+        pending = [root]
+        while pending:
+            folder = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(Path(entry.path))
+                    elif entry.is_file() and is_seed_file(Path(entry.path)):
+                        found.append((Path(entry.path), entry.stat()))
+        found.sort(key=lambda item: str(item[0]))
+        yield from found
 
 
 def decode_text(path: Path, data: bytes) -> str:

@@ -8,12 +8,15 @@ good version stays in the store.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import multiprocessing
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,18 +93,69 @@ def _under(path: str, roots: list[str]) -> bool:
 
 
 async def _stored_files(store: Store) -> dict[str, FileEntry]:
-    rows = await store.execute("SELECT path, digest, kind, key FROM files")
-    return {r[0]: FileEntry(r[0], r[1], r[2], r[3]) for r in rows}
+    rows = await store.execute("SELECT path, digest, kind, key, size, mtime_ns FROM files")
+    return {r[0]: FileEntry(*r) for r in rows}
 
 
-def _parse_path(path: str) -> ParsedFile:
-    return parse_file(Path(path), Path(path).read_bytes())
+# Below this many changed files, parsing in this process beats starting worker processes.
+PARALLEL_MIN_FILES = 2000
+_CHUNK_FILES = 500
+
+ReadResult = tuple[str, str | None, ParsedFile | None, str | None]
+"""(path, digest of the bytes read, the parsed file or None, the rejection reason or None)"""
+
+
+def read_and_parse(paths: list[str]) -> list[ReadResult]:
+    """Read, digest and parse files; never raises for a bad file (worker-process entry)."""
+    results: list[ReadResult] = []
+    for name in paths:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            results.append((name, None, None, f"{name}: cannot read: {exc.strerror or exc}"))
+            continue
+        try:
+            results.append((name, _digest(data), parse_file(path, data), None))
+        except IngestError as exc:
+            results.append((name, _digest(data), None, str(exc)))
+    return results
+
+
+def _read_and_parse_all(paths: list[str], progress: ProgressCallback | None) -> list[ReadResult]:
+    """``read_and_parse`` over many files, on every core when there are enough of them.
+
+    YAML construction is pure Python and bound to one core; worker processes are started
+    with ``spawn`` because this process runs SQLite threads, which ``fork`` may copy mid-lock.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
+        results = []
+        for start in range(0, len(paths), _CHUNK_FILES):
+            chunk = read_and_parse(paths[start : start + _CHUNK_FILES])
+            results.extend(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        return results
+    chunks = [paths[i : i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
+    results = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk in pool.map(read_and_parse, chunks):
+            results.extend(chunk)
+            if progress is not None:
+                progress(len(chunk))
+    return results
 
 
 async def load_paths(
     store: Store, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
 ) -> LoadReport:
-    """Bring the store in line with the seed files under ``roots`` and report what changed."""
+    """Bring the store in line with the seed files under ``roots`` and report what changed.
+
+    A file whose size and modification time match the last load is not read again; one
+    whose content digest matches is not written again.
+    """
     started = time.perf_counter()
     root_paths = [Path(r).resolve() for r in roots]
     for root in root_paths:
@@ -109,37 +163,41 @@ async def load_paths(
             raise LoadError(f"{root}: no such file or folder")
     report = LoadReport()
     stored = await _stored_files(store)
-    seen: set[str] = set()
+    seen: dict[str, os.stat_result] = {}
+    for path, stat in discover_files(root_paths):
+        seen.setdefault(str(path), stat)
+    candidates = []
+    for name, stat in seen.items():
+        old = stored.get(name)
+        if old is None or old.size != stat.st_size or old.mtime_ns != stat.st_mtime_ns:
+            candidates.append(name)
+    if progress is not None:
+        progress(len(seen) - len(candidates))
+    loop = asyncio.get_running_loop()
+    results = await loop.run_in_executor(None, _read_and_parse_all, candidates, progress)
+
     parsed: dict[str, ParsedFile] = {}
-    digests: dict[str, str] = {}
-    for path in discover_files(root_paths):
-        key = str(path)
-        if key in seen:
-            continue
-        seen.add(key)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.rejected.append(Rejected(key, f"cannot read: {exc.strerror or exc}"))
-            continue
-        digest = _digest(data)
-        old = stored.get(key)
-        if old is None or old.digest != digest:
-            try:
-                result = parse_file(path, data)
-            except IngestError as exc:
-                report.rejected.append(Rejected(key, str(exc)))
-            else:
-                parsed[key] = result
-                digests[key] = digest
-                report.warnings.extend(result.warnings)
-        if progress is not None:
-            progress(1)
+    entries: dict[str, FileEntry] = {}
+    restat: list[FileEntry] = []
+    for name, digest, result, problem in results:
+        stat = seen[name]
+        old = stored.get(name)
+        if problem is not None or result is None:
+            report.rejected.append(Rejected(name, problem or f"{name}: not loaded"))
+        elif old is not None and old.digest == digest:
+            restat.append(replace(old, size=stat.st_size, mtime_ns=stat.st_mtime_ns))
+        else:
+            assert digest is not None
+            kind, key = _kind_and_key(result)
+            parsed[name] = result
+            entries[name] = FileEntry(name, digest, kind, key, stat.st_size, stat.st_mtime_ns)
+            report.warnings.extend(result.warnings)
     report.files_seen = len(seen)
-    report.files_parsed = len(parsed) + len(report.rejected)
+    report.files_parsed = len(candidates)
 
     vanished = [p for p in stored if _under(p, [str(r) for r in root_paths]) and p not in seen]
-    new_state, plan = _plan(stored, parsed, digests, removed=vanished)
+    new_state, plan = _plan(stored, parsed, entries, removed=vanished)
+    plan = replace(plan, restat=restat)
     report.duplicates = _duplicates(new_state)
     written = await store.execute_write_fn(lambda conn: write_load(conn, plan))
     report.added, report.updated, report.removed = written.added, written.updated, written.removed
@@ -164,7 +222,7 @@ async def load_paths(
 def _plan(
     stored: dict[str, FileEntry],
     parsed: dict[str, ParsedFile],
-    digests: dict[str, str],
+    entries: dict[str, FileEntry],
     *,
     removed: list[str],
 ) -> tuple[dict[str, FileEntry], LoadPlan]:
@@ -186,13 +244,12 @@ def _plan(
     for path in removed:
         del new_state[path]
     files: list[FileEntry] = []
-    for path, result in parsed.items():
-        kind, key = _kind_and_key(result)
-        entry = FileEntry(path, digests[path], kind, key)
+    for path in parsed:
+        entry = entries[path]
         new_state[path] = entry
         files.append(entry)
-        if kind == "article":
-            affected_urls.add(key)
+        if entry.kind == "article":
+            affected_urls.add(entry.key)
 
     paths_by_url: dict[str, list[str]] = defaultdict(list)
     for entry in new_state.values():
@@ -209,9 +266,9 @@ def _plan(
         # so the outcome does not depend on which file changed or was seen first.
         winner = parsed.get(paths[0])
         if winner is None:
-            try:
-                winner = _parse_path(paths[0])
-            except (OSError, IngestError):
+            # The defining file did not change; read it again (rare: its twin changed).
+            [(_, _, winner, _)] = read_and_parse([paths[0]])
+            if winner is None:
                 continue
         assert isinstance(winner.record, ArticleRecord)
         articles.append(winner.record)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from gql import loading
 from gql.loading import LoadReport, load_into
 from tests import corpus
 from tests.conftest import ORIGINAL_SEED, SEEDS
@@ -282,3 +286,30 @@ def test_full_text_index_follows_the_articles(seeds_db: Path) -> None:
     assert [u for (u,) in rows] == [
         "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
     ]
+
+
+def test_a_touched_but_unchanged_file_is_not_rewritten(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    first = load(db, seeds_copy)
+    seed = seeds_copy / ORIGINAL_SEED.name
+    os.utime(seed, ns=(seed.stat().st_atime_ns, seed.stat().st_mtime_ns + 10**9))
+    touched = load(db, seeds_copy)
+    assert (touched.files_parsed, touched.updated, touched.data_version) == (
+        1,
+        0,
+        first.data_version,
+    )
+    assert load(db, seeds_copy).files_parsed == 0
+
+
+def test_parsing_on_several_cores_gives_the_same_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    load(serial, SEEDS)
+    monkeypatch.setattr(loading, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(loading, "_CHUNK_FILES", 10)
+    monkeypatch.setattr(loading.os, "cpu_count", lambda: 2)
+    report = load(parallel, SEEDS)
+    assert report.rejected == [] and report.articles == 60
+    assert dump(parallel) == dump(serial)

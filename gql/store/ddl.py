@@ -6,7 +6,7 @@ JSON columns hold the keys that have no typed column, verbatim.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('article', 'topic', 'organization')),
-    key TEXT NOT NULL
+    key TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER
 );
 CREATE INDEX IF NOT EXISTS files_kind_key ON files(kind, key);
 
@@ -143,3 +145,9 @@ CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, excerpt 
     INSERT INTO articles_fts(rowid, title, excerpt) VALUES (new.id, new.title, new.excerpt);
 END;
 """
+
+# Columns added after a table was first released: (table, column, declaration).
+ADDED_COLUMNS = [
+    ("files", "size", "INTEGER"),
+    ("files", "mtime_ns", "INTEGER"),
+]

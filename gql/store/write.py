@@ -29,12 +29,15 @@ from gql.records import (
 
 @dataclass(frozen=True)
 class FileEntry:
-    """What a seed file was when it was loaded: its digest and the key it defined."""
+    """What a seed file was when it was loaded: its digest, the key it defined, and its
+    size and modification time (a file whose size and time are unchanged is not read)."""
 
     path: str
     digest: str
     kind: str
     key: str
+    size: int | None = None
+    mtime_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class LoadPlan:
     removed_organization_paths: list[str] = field(default_factory=list)
     files: list[FileEntry] = field(default_factory=list)
     removed_files: list[str] = field(default_factory=list)
+    restat: list[FileEntry] = field(default_factory=list)
+    """Files touched on disk but with unchanged content: only their size and time change."""
 
     def is_empty(self) -> bool:
         return not (
@@ -133,10 +138,14 @@ class _Writer:
 
     # --- images ----------------------------------------------------------------------
 
-    def replace_images(self, kind: str, owner_id: int, images: Iterable[ImageRecord]) -> None:
-        self.conn.execute(
-            "DELETE FROM images WHERE owner_kind = ? AND owner_id = ?", (kind, owner_id)
-        )
+    def replace_images(
+        self, kind: str, owner_id: int, images: Iterable[ImageRecord], *, fresh: bool = False
+    ) -> None:
+        """Replace an owner's images; ``fresh`` owners (just inserted) have none to delete."""
+        if not fresh:
+            self.conn.execute(
+                "DELETE FROM images WHERE owner_kind = ? AND owner_id = ?", (kind, owner_id)
+            )
         self.conn.executemany(
             "INSERT INTO images(owner_kind, owner_id, position, url, width, height, title,"
             " is_cached, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -253,9 +262,11 @@ class _Writer:
             "INSERT INTO article_topics(article_id, topic_id, position) VALUES (?, ?, ?)",
             topic_rows,
         )
-        self.replace_images("article", article_id, record.images)
-        if record.provider is not None:
-            self.replace_images("article_provider", article_id, record.provider.images)
+        # The article's children were deleted above (or never existed): nothing to replace.
+        if record.images:
+            self.replace_images("article", article_id, record.images, fresh=True)
+        if record.provider is not None and record.provider.images:
+            self.replace_images("article_provider", article_id, record.provider.images, fresh=True)
         for link in record.related:
             link_provider, link_provider_name, link_provider_extra = self._provider_fields(
                 link.provider
@@ -284,9 +295,9 @@ class _Writer:
             )
             link_id = int(cursor.lastrowid or 0)
             if link.images:
-                self.replace_images("related", link_id, link.images)
+                self.replace_images("related", link_id, link.images, fresh=True)
             if link.provider is not None and link.provider.images:
-                self.replace_images("related_provider", link_id, link.provider.images)
+                self.replace_images("related_provider", link_id, link.provider.images, fresh=True)
         return row is None
 
     def remove_article(self, url: str) -> bool:
@@ -478,10 +489,14 @@ def write_load(conn: sqlite3.Connection, plan: LoadPlan) -> WriteResult:
         for path in plan.removed_files:
             conn.execute("DELETE FROM files WHERE path = ?", (path,))
         conn.executemany(
-            "INSERT INTO files(path, digest, kind, key) VALUES (?, ?, ?, ?)"
+            "INSERT INTO files(path, digest, kind, key, size, mtime_ns) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, kind = excluded.kind,"
-            " key = excluded.key",
-            [(f.path, f.digest, f.kind, f.key) for f in plan.files],
+            " key = excluded.key, size = excluded.size, mtime_ns = excluded.mtime_ns",
+            [(f.path, f.digest, f.kind, f.key, f.size, f.mtime_ns) for f in plan.files],
+        )
+        conn.executemany(
+            "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+            [(f.size, f.mtime_ns, f.path) for f in plan.restat],
         )
         for url in plan.removed_urls:
             removed += writer.remove_article(url)
