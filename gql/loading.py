@@ -1,9 +1,9 @@
 """Loading: compare seed folders with the store, parse what changed, write it, report.
 
-The only place where ingest meets the store. A load is incremental: files whose digest is
-unchanged are not parsed again; a file that vanished from a folder being loaded takes its
-article (or definition) with it; a file that now fails to parse is reported and its last
-good version stays in the store.
+The only place where ingest meets the store. A load is incremental: files whose size and
+time (or else digest) are unchanged are not parsed again; a file that vanished from a
+folder being loaded takes its article (or definition) with it; a file that now fails to
+parse is reported and its last good version stays in the store.
 """
 
 from __future__ import annotations
@@ -12,21 +12,25 @@ import asyncio
 import hashlib
 import multiprocessing
 import os
+import sqlite3
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gql.errors import IngestError, LoadError
 from gql.ingest import discover_files, parse_file
-from gql.records import ArticleRecord, OrganizationRecord, ParsedFile, TopicRecord
+from gql.records import ArticleRecord, ParsedFile, TopicRecord
 from gql.store import Store
-from gql.store.write import FileEntry, LoadPlan, write_load
+from gql.store.write import Chunk, FileEntry, LoadSession
 
 ProgressCallback = Callable[[int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -122,30 +126,98 @@ def read_and_parse(paths: list[str]) -> list[ReadResult]:
     return results
 
 
-def _read_and_parse_all(paths: list[str], progress: ProgressCallback | None) -> list[ReadResult]:
-    """``read_and_parse`` over many files, on every core when there are enough of them.
+async def _parsed_chunks(paths: list[str]) -> AsyncIterator[list[ReadResult]]:
+    """``read_and_parse`` results chunk by chunk, in path order, on every core if worth it.
 
-    YAML construction is pure Python and bound to one core; worker processes are started
-    with ``spawn`` because this process runs SQLite threads, which ``fork`` may copy mid-lock.
+    YAML construction is pure Python and bound to one core, so big loads parse in worker
+    processes, started with ``spawn`` because this process runs SQLite threads that
+    ``fork`` could copy mid-lock. At most two chunks per worker are in flight, so memory
+    stays bounded whatever the number of files.
     """
+    chunks = [paths[i : i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
+    loop = asyncio.get_running_loop()
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2:
-        results = []
-        for start in range(0, len(paths), _CHUNK_FILES):
-            chunk = read_and_parse(paths[start : start + _CHUNK_FILES])
-            results.extend(chunk)
-            if progress is not None:
-                progress(len(chunk))
-        return results
-    chunks = [paths[i : i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
-    results = []
+        for chunk in chunks:
+            yield await loop.run_in_executor(None, read_and_parse, chunk)
+        return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk in pool.map(read_and_parse, chunks):
-            results.extend(chunk)
-            if progress is not None:
-                progress(len(chunk))
-    return results
+        pending: deque[Future[list[ReadResult]]] = deque()
+        waiting = iter(chunks)
+        for chunk in islice(waiting, 2 * workers):
+            pending.append(pool.submit(read_and_parse, chunk))
+        while pending:
+            results = await asyncio.wrap_future(pending.popleft())
+            following = next(waiting, None)
+            if following is not None:
+                pending.append(pool.submit(read_and_parse, following))
+            yield results
+
+
+class _Loader:
+    """The bookkeeping of one load: which file defines each URL, what was written."""
+
+    def __init__(self, stored: dict[str, FileEntry], changed: set[str], vanished: set[str]) -> None:
+        self.stored = stored
+        self.state = {p: e for p, e in stored.items() if p not in vanished}
+        # The same URL in several files is one article, defined by the first path in sorted
+        # order, whatever file changed or was seen first. Files are handled in path order,
+        # so the owners known when a file is handled are final for every smaller path.
+        self.owner: dict[str, str] = {}
+        for entry in self.state.values():
+            if entry.kind == "article" and entry.path not in changed:
+                self._claim(entry.key, entry.path)
+        self.written_urls: set[str] = set()
+        self.redefined: list[str] = sorted(vanished)
+        """Files whose previous definition is gone: vanished, or changed and parsed anew."""
+
+    def _claim(self, url: str, path: str) -> bool:
+        current = self.owner.get(url)
+        if current is not None and current < path:
+            return False
+        self.owner[url] = path
+        return True
+
+    def keep(self, path: str) -> None:
+        """A changed file that was rejected or whose content is the same: its last good
+        version stays, and with it its claim on its URL."""
+        entry = self.stored.get(path)
+        if entry is not None and entry.kind == "article":
+            self._claim(entry.key, path)
+
+    def take(self, entry: FileEntry, result: ParsedFile, chunk: Chunk) -> None:
+        """A changed file parsed: record it and what it defines (replacing its old one)."""
+        old = self.stored.get(entry.path)
+        if old is not None:
+            self.redefined.append(entry.path)
+            if old.kind == "topic":
+                chunk.forget_topic_paths.append(entry.path)
+            elif old.kind == "organization":
+                chunk.forget_organization_paths.append(entry.path)
+        self.state[entry.path] = entry
+        chunk.files.append(entry)
+        record = result.record
+        if isinstance(record, ArticleRecord):
+            if self._claim(record.url, entry.path):
+                chunk.articles.append(record)
+                self.written_urls.add(record.url)
+        elif isinstance(record, TopicRecord):
+            chunk.topics.append(record)
+        else:
+            chunk.organizations.append(record)
+
+    def orphaned_urls(self) -> list[str]:
+        """URLs whose defining file changed or vanished and that nothing rewrote."""
+        urls = {
+            entry.key
+            for path in self.redefined
+            if (entry := self.stored.get(path)) is not None and entry.kind == "article"
+        }
+        return sorted(urls - self.written_urls)
+
+    def paths_of(self, url: str) -> list[str]:
+        return sorted(e.path for e in self.state.values() if e.kind == "article" and e.key == url)
 
 
 async def load_paths(
@@ -154,7 +226,8 @@ async def load_paths(
     """Bring the store in line with the seed files under ``roots`` and report what changed.
 
     A file whose size and modification time match the last load is not read again; one
-    whose content digest matches is not written again.
+    whose content digest matches is not written again. Parsed files are written chunk by
+    chunk while the next chunks are parsed, all in one transaction.
     """
     started = time.perf_counter()
     root_paths = [Path(r).resolve() for r in roots]
@@ -166,40 +239,55 @@ async def load_paths(
     seen: dict[str, os.stat_result] = {}
     for path, stat in discover_files(root_paths):
         seen.setdefault(str(path), stat)
-    candidates = []
-    for name, stat in seen.items():
-        old = stored.get(name)
-        if old is None or old.size != stat.st_size or old.mtime_ns != stat.st_mtime_ns:
-            candidates.append(name)
-    if progress is not None:
-        progress(len(seen) - len(candidates))
-    loop = asyncio.get_running_loop()
-    results = await loop.run_in_executor(None, _read_and_parse_all, candidates, progress)
-
-    parsed: dict[str, ParsedFile] = {}
-    entries: dict[str, FileEntry] = {}
-    restat: list[FileEntry] = []
-    for name, digest, result, problem in results:
-        stat = seen[name]
-        old = stored.get(name)
-        if problem is not None or result is None:
-            report.rejected.append(Rejected(name, problem or f"{name}: not loaded"))
-        elif old is not None and old.digest == digest:
-            restat.append(replace(old, size=stat.st_size, mtime_ns=stat.st_mtime_ns))
-        else:
-            assert digest is not None
-            kind, key = _kind_and_key(result)
-            parsed[name] = result
-            entries[name] = FileEntry(name, digest, kind, key, stat.st_size, stat.st_mtime_ns)
-            report.warnings.extend(result.warnings)
-    report.files_seen = len(seen)
-    report.files_parsed = len(candidates)
-
+    changed = sorted(
+        name
+        for name, stat in seen.items()
+        if (old := stored.get(name)) is None
+        or old.size != stat.st_size
+        or old.mtime_ns != stat.st_mtime_ns
+    )
     vanished = [p for p in stored if _under(p, [str(r) for r in root_paths]) and p not in seen]
-    new_state, plan = _plan(stored, parsed, entries, removed=vanished)
-    plan = replace(plan, restat=restat)
-    report.duplicates = _duplicates(new_state)
-    written = await store.execute_write_fn(lambda conn: write_load(conn, plan))
+    report.files_seen, report.files_parsed = len(seen), len(changed)
+    if progress is not None:
+        progress(len(seen) - len(changed))
+
+    state = _Loader(stored, set(changed), set(vanished))
+    session = await store.execute_write_fn(LoadSession.begin)
+    try:
+        await store.execute_write_fn(_on_writer(partial(session.forget, vanished)))
+        writing: asyncio.Future[None] | None = None
+        async for results in _parsed_chunks(changed):
+            chunk = Chunk()
+            for name, digest, result, problem in results:
+                stat = seen[name]
+                old = stored.get(name)
+                if problem is not None or result is None or digest is None:
+                    report.rejected.append(Rejected(name, problem or f"{name}: not loaded"))
+                    state.keep(name)
+                elif old is not None and old.digest == digest:
+                    chunk.restat.append(replace(old, size=stat.st_size, mtime_ns=stat.st_mtime_ns))
+                    state.keep(name)
+                else:
+                    kind, key = _kind_and_key(result)
+                    entry = FileEntry(name, digest, kind, key, stat.st_size, stat.st_mtime_ns)
+                    state.take(entry, result, chunk)
+                    report.warnings.extend(result.warnings)
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(
+                store.execute_write_fn(_on_writer(partial(session.write, chunk)))
+            )
+            if progress is not None:
+                progress(len(results))
+        if writing is not None:
+            await writing
+        await _settle_orphans(store, session, state)
+        written = await store.execute_write_fn(_on_writer(session.finish))
+    except BaseException:
+        await store.execute_write_fn(_on_writer(session.abort))
+        raise
+
+    report.duplicates = _duplicates(state.state)
     report.added, report.updated, report.removed = written.added, written.updated, written.removed
     report.data_version = written.data_version
     counts = await store.execute(
@@ -219,72 +307,29 @@ async def load_paths(
     return report
 
 
-def _plan(
-    stored: dict[str, FileEntry],
-    parsed: dict[str, ParsedFile],
-    entries: dict[str, FileEntry],
-    *,
-    removed: list[str],
-) -> tuple[dict[str, FileEntry], LoadPlan]:
-    """Work out the writes: which articles to (re)write or drop, which definitions change."""
-    new_state = dict(stored)
-    affected_urls: set[str] = set()
-    removed_topic_paths: list[str] = []
-    removed_organization_paths: list[str] = []
-    for path in [*removed, *parsed]:
-        old = stored.get(path)
-        if old is None:
-            continue
-        if old.kind == "article":
-            affected_urls.add(old.key)
-        elif old.kind == "topic":
-            removed_topic_paths.append(path)
-        else:
-            removed_organization_paths.append(path)
-    for path in removed:
-        del new_state[path]
-    files: list[FileEntry] = []
-    for path in parsed:
-        entry = entries[path]
-        new_state[path] = entry
-        files.append(entry)
-        if entry.kind == "article":
-            affected_urls.add(entry.key)
+def _on_writer(call: Callable[[], T]) -> Callable[[sqlite3.Connection], T]:
+    """``call`` as a function of the write connection (LoadSession holds its own)."""
+    return lambda conn: call()
 
-    paths_by_url: dict[str, list[str]] = defaultdict(list)
-    for entry in new_state.values():
-        if entry.kind == "article" and entry.key in affected_urls:
-            paths_by_url[entry.key].append(entry.path)
-    articles: list[ArticleRecord] = []
-    removed_urls: list[str] = []
-    for url in sorted(affected_urls):
-        paths = sorted(paths_by_url.get(url, []))
+
+async def _settle_orphans(store: Store, session: LoadSession, state: _Loader) -> None:
+    """Give each URL whose defining file changed or vanished to its next file, or drop it.
+
+    The next file is usually one that was parsed in this load; when it is an unchanged
+    twin (same URL, later path) it is read again here, which is rare.
+    """
+    removed: list[str] = []
+    rewrites = Chunk()
+    for url in state.orphaned_urls():
+        paths = state.paths_of(url)
         if not paths:
-            removed_urls.append(url)
+            removed.append(url)
             continue
-        # The same URL in several files is one article; the first path (sorted) defines it,
-        # so the outcome does not depend on which file changed or was seen first.
-        winner = parsed.get(paths[0])
-        if winner is None:
-            # The defining file did not change; read it again (rare: its twin changed).
-            [(_, _, winner, _)] = read_and_parse([paths[0]])
-            if winner is None:
-                continue
-        assert isinstance(winner.record, ArticleRecord)
-        articles.append(winner.record)
-    topics = [r.record for r in parsed.values() if isinstance(r.record, TopicRecord)]
-    organizations = [r.record for r in parsed.values() if isinstance(r.record, OrganizationRecord)]
-    plan = LoadPlan(
-        articles=articles,
-        removed_urls=removed_urls,
-        topics=sorted(topics, key=lambda t: t.path),
-        removed_topic_paths=removed_topic_paths,
-        organizations=sorted(organizations, key=lambda o: o.path),
-        removed_organization_paths=removed_organization_paths,
-        files=files,
-        removed_files=removed,
-    )
-    return new_state, plan
+        [(_, _, winner, _)] = read_and_parse([paths[0]])
+        if winner is not None and isinstance(winner.record, ArticleRecord):
+            rewrites.articles.append(winner.record)
+    await store.execute_write_fn(_on_writer(partial(session.remove_articles, removed)))
+    await store.execute_write_fn(_on_writer(partial(session.write, rewrites)))
 
 
 def _duplicates(state: dict[str, FileEntry]) -> list[Duplicate]:
@@ -297,6 +342,17 @@ def _duplicates(state: dict[str, FileEntry]) -> list[Duplicate]:
         for url, paths in sorted(paths_by_url.items())
         if len(paths) > 1
     ]
+
+
+async def load_into(
+    db_path: Path | str, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
+) -> LoadReport:
+    """Open the database at ``db_path`` (creating it), load ``roots`` into it, close it."""
+    store = await Store.open(db_path, read_connections=1)
+    try:
+        return await load_paths(store, roots, progress=progress)
+    finally:
+        await store.close()
 
 
 def is_stale(db_path: Path | str, roots: Iterable[Path | str]) -> bool:
@@ -316,14 +372,3 @@ def is_stale(db_path: Path | str, roots: Iterable[Path | str]) -> bool:
         if any(p.stat().st_mtime > built for p in candidates):
             return True
     return False
-
-
-async def load_into(
-    db_path: Path | str, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
-) -> LoadReport:
-    """Open the database at ``db_path`` (creating it), load ``roots`` into it, close it."""
-    store = await Store.open(db_path, read_connections=1)
-    try:
-        return await load_paths(store, roots, progress=progress)
-    finally:
-        await store.close()

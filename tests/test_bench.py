@@ -128,6 +128,8 @@ def test_smoke_run_measures_every_scenario(smoke: dict[str, Any]) -> None:
         assert explained["statements"] >= 1, item.name
         load = measured["scenarios"][item.name]
         assert load["requests"] >= 1 and load["errors"] == 0, (item.name, load)
+    # The search page finds something even in the 50-article corpus (1 hit at seed 1).
+    assert smoke["explain"]["search_page"]["total_count"] >= 1
     assert measured["peak_rss_mb"] and all(mb > 0 for mb in measured["peak_rss_mb"])
     assert smoke["explain"]["floor_matches_front_page"] is True
     assert smoke["floor"]["calls"] >= 1

@@ -306,10 +306,81 @@ def test_parsing_on_several_cores_gives_the_same_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    monkeypatch.setattr(loading, "_CHUNK_FILES", 10)
     load(serial, SEEDS)
     monkeypatch.setattr(loading, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(loading, "_CHUNK_FILES", 10)
     monkeypatch.setattr(loading.os, "cpu_count", lambda: 2)
     report = load(parallel, SEEDS)
     assert report.rejected == [] and report.articles == 60
     assert dump(parallel) == dump(serial)
+
+
+def test_topic_files_touched_edited_and_removed(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    definition = seeds_copy / "topics" / "20-math-for-ai.yaml"
+    os.utime(definition, ns=(definition.stat().st_atime_ns, definition.stat().st_mtime_ns + 10**9))
+    load(db, seeds_copy)
+    assert query(db, "SELECT keywords IS NOT NULL FROM topics WHERE name = 'Math for AI'") == [(1,)]
+    text = definition.read_text()
+    definition.write_text(text.replace("name: Math for AI", "name: Mathematics for AI"))
+    load(db, seeds_copy)
+    renamed = query(db, "SELECT definition_path FROM topics WHERE name = 'Mathematics for AI'")
+    assert renamed == [(str(definition),)]
+    old = query(db, "SELECT definition_path FROM topics WHERE name = 'Math for AI'")
+    assert old in ([], [(None,)])  # kept only while articles still use the name
+    definition.unlink()
+    load(db, seeds_copy)
+    assert query(db, "SELECT count(*) FROM topics WHERE name = 'Mathematics for AI'") == [(0,)]
+
+
+def test_duplicates_across_chunks(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "_CHUNK_FILES", 1)
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    late = seeds_copy / "zzz" / "late-copy.md"
+    late.parent.mkdir()
+    shutil.copy(ORIGINAL_SEED, late)
+    early = seeds_copy / "000-early-copy.md"
+    shutil.copy(ORIGINAL_SEED, early)
+    early.write_text(early.read_text().replace("heat: 136", "heat: 1"))
+    report = load(db, seeds_copy)
+    assert report.articles == 60 and len(report.duplicates) == 1
+    assert query(db, "SELECT heat, path FROM articles WHERE heat = 1") == [(1, str(early))]
+    early.unlink()
+    again = load(db, seeds_copy)
+    assert again.removed == 0 and again.articles == 60
+    [(heat, path)] = query(
+        db, "SELECT heat, path FROM articles WHERE url LIKE 'https://venturebeat.com/ai/micro%'"
+    )
+    assert (heat, path) == (136, str(seeds_copy / ORIGINAL_SEED.name))
+
+
+def test_a_failed_load_leaves_the_database_as_it_was(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    before = dump(db)
+    for path in (seeds_copy / "articles").glob("2019-*.md"):
+        path.write_text(path.read_text().replace("type: article", "type: story"))
+    monkeypatch.setattr(loading, "_CHUNK_FILES", 5)
+    calls = 0
+    original = loading.LoadSession.write
+
+    def failing_write(self: loading.LoadSession, chunk: loading.Chunk) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("disk on fire")
+        original(self, chunk)
+
+    monkeypatch.setattr(loading.LoadSession, "write", failing_write)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        load(db, seeds_copy)
+    assert calls == 3
+    assert dump(db) == before
+    monkeypatch.setattr(loading.LoadSession, "write", original)
+    assert load(db, seeds_copy).updated > 10

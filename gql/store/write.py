@@ -40,32 +40,20 @@ class FileEntry:
     mtime_ns: int | None = None
 
 
-@dataclass(frozen=True)
-class LoadPlan:
-    """Everything one load changes, computed by comparing the folders with ``files``."""
+@dataclass
+class Chunk:
+    """Part of a load, written as it arrives: files parsed so far and what they define."""
 
-    articles: list[ArticleRecord] = field(default_factory=list)
-    removed_urls: list[str] = field(default_factory=list)
-    topics: list[TopicRecord] = field(default_factory=list)
-    removed_topic_paths: list[str] = field(default_factory=list)
-    organizations: list[OrganizationRecord] = field(default_factory=list)
-    removed_organization_paths: list[str] = field(default_factory=list)
     files: list[FileEntry] = field(default_factory=list)
-    removed_files: list[str] = field(default_factory=list)
     restat: list[FileEntry] = field(default_factory=list)
     """Files touched on disk but with unchanged content: only their size and time change."""
-
-    def is_empty(self) -> bool:
-        return not (
-            self.articles
-            or self.removed_urls
-            or self.topics
-            or self.removed_topic_paths
-            or self.organizations
-            or self.removed_organization_paths
-            or self.files
-            or self.removed_files
-        )
+    articles: list[ArticleRecord] = field(default_factory=list)
+    topics: list[TopicRecord] = field(default_factory=list)
+    organizations: list[OrganizationRecord] = field(default_factory=list)
+    forget_topic_paths: list[str] = field(default_factory=list)
+    """Files that defined a topic before this load: their old definition goes first."""
+    forget_organization_paths: list[str] = field(default_factory=list)
+    """Files that defined a publisher before this load: their old definition goes first."""
 
 
 @dataclass(frozen=True)
@@ -480,54 +468,91 @@ class _Writer:
         )
 
 
-def write_load(conn: sqlite3.Connection, plan: LoadPlan) -> WriteResult:
-    """Apply ``plan`` in one transaction; readers see the old or the new corpus, never half."""
-    writer = _Writer(conn)
-    added = updated = removed = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for path in plan.removed_files:
-            conn.execute("DELETE FROM files WHERE path = ?", (path,))
+class LoadSession:
+    """One load's transaction on the write connection, fed chunk by chunk.
+
+    Every method runs on the write connection (through ``Store.execute_write_fn``); the
+    transaction opened by ``begin`` stays open until ``finish`` commits it or ``abort``
+    rolls it back, so readers see the old corpus or the new one, never half of it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.writer = _Writer(conn)
+        self.added = self.updated = self.removed = 0
+        self.changed = False
+
+    @classmethod
+    def begin(cls, conn: sqlite3.Connection) -> LoadSession:
+        conn.execute("BEGIN IMMEDIATE")
+        return cls(conn)
+
+    def forget(self, paths: list[str]) -> None:
+        """Drop vanished files and the topic or publisher definitions they held."""
+        conn = self.writer.conn
+        conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+        for path in paths:
+            self.writer.remove_topic_definition(path)
+            self.writer.remove_organization_definition(path)
+        self.changed = self.changed or bool(paths)
+
+    def write(self, chunk: Chunk) -> None:
+        """Record ``chunk``'s files and upsert what they define."""
+        conn = self.writer.conn
         conn.executemany(
             "INSERT INTO files(path, digest, kind, key, size, mtime_ns) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, kind = excluded.kind,"
             " key = excluded.key, size = excluded.size, mtime_ns = excluded.mtime_ns",
-            [(f.path, f.digest, f.kind, f.key, f.size, f.mtime_ns) for f in plan.files],
+            [(f.path, f.digest, f.kind, f.key, f.size, f.mtime_ns) for f in chunk.files],
         )
         conn.executemany(
             "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
-            [(f.size, f.mtime_ns, f.path) for f in plan.restat],
+            [(f.size, f.mtime_ns, f.path) for f in chunk.restat],
         )
-        for url in plan.removed_urls:
-            removed += writer.remove_article(url)
-        for path in plan.removed_topic_paths:
-            writer.remove_topic_definition(path)
-        for path in plan.removed_organization_paths:
-            writer.remove_organization_definition(path)
-        for organization in plan.organizations:
-            writer.upsert_organization(organization)
-        for topic in plan.topics:
-            writer.upsert_topic(topic)
-        for article in plan.articles:
-            if writer.upsert_article(article):
-                added += 1
+        for path in chunk.forget_topic_paths:
+            self.writer.remove_topic_definition(path)
+        for path in chunk.forget_organization_paths:
+            self.writer.remove_organization_definition(path)
+        for organization in chunk.organizations:
+            self.writer.upsert_organization(organization)
+        for topic in chunk.topics:
+            self.writer.upsert_topic(topic)
+        for article in chunk.articles:
+            if self.writer.upsert_article(article):
+                self.added += 1
             else:
-                updated += 1
-        writer.resolve_links()
-        writer.refresh_providers()
-        writer.refresh_topics()
-        version = int(
-            (conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone() or [0])[0]
+                self.updated += 1
+        self.changed = self.changed or bool(
+            chunk.files or chunk.articles or chunk.topics or chunk.organizations
         )
-        if not plan.is_empty():
-            version += 1
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES ('data_version', ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (str(version),),
-            )
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    return WriteResult(added=added, updated=updated, removed=removed, data_version=version)
+
+    def remove_articles(self, urls: list[str]) -> None:
+        for url in urls:
+            self.removed += self.writer.remove_article(url)
+        self.changed = self.changed or bool(urls)
+
+    def finish(self) -> WriteResult:
+        """Refresh what the load touched, bump the data version if anything changed, commit."""
+        writer, conn = self.writer, self.writer.conn
+        try:
+            writer.resolve_links()
+            writer.refresh_providers()
+            writer.refresh_topics()
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if self.changed:
+                version += 1
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('data_version', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (str(version),),
+                )
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        return WriteResult(self.added, self.updated, self.removed, version)
+
+    def abort(self) -> None:
+        """Roll the load back; the database is as it was before ``begin``."""
+        if self.writer.conn.in_transaction:
+            self.writer.conn.rollback()
