@@ -190,6 +190,10 @@ def explain(db_path: Path, scenarios: list[Scenario], log_dir: Path) -> dict[str
                 "sql_ms": sql.get("ms"),
                 "response_kb": round(len(json.dumps(response["data"])) / 1024, 1),
             }
+            # The whole list's size when the document asks for it (the search page's hits).
+            for value in response["data"].values():
+                if isinstance(value, dict) and "totalCount" in value:
+                    found[item.name]["total_count"] = value["totalCount"]
             if item.name == "front_page":
                 found["floor_matches_front_page"] = (
                     response["data"] == floor.reference(db_path)["data"]
