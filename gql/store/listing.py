@@ -213,13 +213,20 @@ def _page(items: list[tuple[T, tuple[Any, ...], Any]], window: Window) -> Page[T
 # --- articles ------------------------------------------------------------------------------
 
 
-def _article_source(spec: ArticleList, params: list[Any]) -> str:
+def _article_source(spec: ArticleList, params: list[Any], *, ranked: bool = True) -> str:
+    """The articles a list draws from: all, or the search matches (with ``a.rank`` when
+    ``ranked``; counts and facets skip BM25, which costs per match)."""
     if spec.search is None:
         return "articles a"
     params.append(spec.search)
+    if not ranked:
+        return (
+            "(SELECT a.* FROM articles a WHERE a.id IN"
+            " (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)) a"
+        )
     return (
-        f"(SELECT a.*, {BM25} AS rank, {SNIPPET} AS snippet FROM articles_fts"
-        " JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?) a"
+        f"(SELECT a.*, f.rank FROM (SELECT rowid AS fid, {BM25} AS rank FROM articles_fts"
+        "  WHERE articles_fts MATCH ?) f JOIN articles a ON a.id = f.fid) a"
     )
 
 
@@ -237,28 +244,56 @@ async def _execute_search(
 
 async def load_article_list(store: Store, spec: ArticleList) -> Page[ArticleRow]:
     """One page of all articles (or of the articles matching ``spec.search``)."""
+    if spec.search is not None:
+        return await _load_search_page(store, spec)
+    params: list[Any] = []
+    keys = _sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
+    condition, condition_params = where(spec.condition, "article")
+    params += condition_params
+    window = _window_sql(keys, spec.window, params)
+    sql = (
+        f"SELECT {ARTICLE_COLUMNS}, {', '.join(k for k, _ in keys)} FROM articles a"
+        f" WHERE {condition} AND {window}"
+        f" ORDER BY {_order_by(keys, reverse=spec.window.backward)} LIMIT ?"
+    )
+    params.append(spec.window.size + 1)
+    rows = await store.execute(sql, params)
+    return _page([(article_row(r), tuple(r[20:]), None) for r in rows], spec.window)
+
+
+async def _load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
+    """A page of search results in two statements: the page's ids in order, ranked and
+    filtered over narrow rows; then those articles with snippets, which FTS5 computes per
+    row, so only for the page rather than for every match."""
+    assert spec.search is not None
     params: list[Any] = []
     source = _article_source(spec, params)
     keys = _sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
     condition, condition_params = where(spec.condition, "article")
     params += condition_params
     window = _window_sql(keys, spec.window, params)
-    extra = ", a.rank, a.snippet" if spec.search is not None else ""
-    sql = (
-        f"SELECT {ARTICLE_COLUMNS}{extra}, {', '.join(k for k, _ in keys)} FROM {source}"
-        f" WHERE {condition} AND {window}"
-        f" ORDER BY {_order_by(keys, reverse=spec.window.backward)} LIMIT ?"
-    )
     params.append(spec.window.size + 1)
-    rows = await _execute_search(store, sql, params, spec.search)
-    width = 20 + (2 if spec.search is not None else 0)
+    ranked = await _execute_search(
+        store,
+        f"SELECT a.id, a.rank, {', '.join(k for k, _ in keys)} FROM {source}"
+        f" WHERE {condition} AND {window}"
+        f" ORDER BY {_order_by(keys, reverse=spec.window.backward)} LIMIT ?",
+        params,
+        spec.search,
+    )
+    rows = await _execute_search(
+        store,
+        f"SELECT {ARTICLE_COLUMNS}, {SNIPPET} FROM articles_fts"
+        " JOIN articles a ON a.id = articles_fts.rowid"
+        " WHERE articles_fts MATCH ? AND articles_fts.rowid IN (SELECT value FROM json_each(?))",
+        [spec.search, _keys([r[0] for r in ranked])],
+        spec.search,
+    )
+    found = {r[0]: r for r in rows}
     items = [
-        (
-            article_row(r),
-            tuple(r[width:]),
-            (r[20], r[21]) if spec.search is not None else None,
-        )
-        for r in rows
+        (article_row(found[r[0]]), tuple(r[2:]), (r[1], found[r[0]][20]))
+        for r in ranked
+        if r[0] in found
     ]
     return _page(items, spec.window)
 
@@ -333,7 +368,7 @@ async def count_article_list(
 ) -> int:
     """How many articles match (all of them, or those matching ``search``)."""
     params: list[Any] = []
-    source = _article_source(ArticleList(search=search), params)
+    source = _article_source(ArticleList(search=search), params, ranked=False)
     condition_sql, condition_params = where(condition, "article")
     rows = await _execute_search(
         store,
@@ -384,7 +419,7 @@ async def load_facets(
     join, value = FACETS[facet]
     params: list[Any] = []
     if relation is None:
-        source, parent, parent_filter = _article_source(spec, params), "0", "1"
+        source, parent, parent_filter = _article_source(spec, params, ranked=False), "0", "1"
     else:
         source, parent, parent_filter = PARENT_SOURCES[relation]
         params.append(_keys(parent_ids))
