@@ -20,9 +20,9 @@ class Context:
     loaders: Loaders
     request_id: str = field(default_factory=lambda: uuid4().hex)
     query_log: QueryLog | None = None
-    selections: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    selections: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
     """Selected fields per response position, converted once per request (prefetching)."""
-    list_loaders: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    list_loaders: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
     """Loaders of whole nested lists (pages plus their prefetched relations) per position."""
 
     @classmethod

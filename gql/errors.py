@@ -11,8 +11,9 @@
         ├── InvalidArgument      an argument outside its allowed range
         └── SearchSyntaxError    a full-text query that FTS5 cannot parse
 
-Only ``UserError`` subclasses are shown to GraphQL clients with their message and
-``extensions.code``; every other exception is masked and logged.
+Only ``UserError`` subclasses, and ``QueryTimeout`` (the client's query was too costly),
+are shown to GraphQL clients with their message and ``extensions.code``; every other
+exception is masked and logged.
 """
 
 from __future__ import annotations

@@ -42,6 +42,11 @@ SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+# GraphQL's Int is a signed 32-bit integer: a larger value could be stored but not served.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# What PyYAML raises besides YAMLError for a well-formed value it cannot construct
+# (``2024-02-30`` as a date, a timestamp with an impossible offset).
+_YAML_VALUE_ERRORS = (yaml.YAMLError, ValueError, OverflowError, TypeError)
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-.+")
 
 _ARTICLE_KEYS = frozenset(
@@ -187,7 +192,9 @@ def _load_frontmatter(path: Path, text: str) -> tuple[JSONDict, str]:
         raise IngestError(path, None, "frontmatter is not closed by a '---' line") from exc
     try:
         loaded = _HANDLER.load(front)
-    except yaml.YAMLError as exc:
+    except _YAML_VALUE_ERRORS as exc:
+        if not isinstance(exc, yaml.YAMLError):
+            raise IngestError(path, None, f"invalid YAML value: {exc}") from exc
         raise IngestError(path, None, _yaml_problem(exc)) from exc
     if not isinstance(loaded, dict):
         got = type(loaded).__name__ if loaded is not None else "nothing"
@@ -198,7 +205,9 @@ def _load_frontmatter(path: Path, text: str) -> tuple[JSONDict, str]:
 def _load_yaml_documents(path: Path, text: str) -> JSONDict:
     try:
         documents = [d for d in yaml.load_all(text, Loader=SafeLoader) if d is not None]
-    except yaml.YAMLError as exc:
+    except _YAML_VALUE_ERRORS as exc:
+        if not isinstance(exc, yaml.YAMLError):
+            raise IngestError(path, None, f"invalid YAML value: {exc}") from exc
         raise IngestError(path, None, _yaml_problem(exc)) from exc
     if len(documents) != 1 or not isinstance(documents[0], dict):
         raise IngestError(
@@ -238,6 +247,10 @@ def _int(path: Path, data: JSONDict, key: str, where: str) -> int | None:
         raise IngestError(
             path, where + key, f"expected an integer, got {_type_name(value)} {value!r}"
         )
+    if not INT_MIN <= value <= INT_MAX:
+        raise IngestError(
+            path, where + key, f"integer {value} out of range ({INT_MIN} to {INT_MAX})"
+        )
     return value
 
 
@@ -274,7 +287,10 @@ def _datetime(path: Path, data: JSONDict, key: str, where: str) -> datetime | No
     # A timestamp without an offset is taken as UTC, the convention of the corpus.
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise IngestError(path, where + key, f"date-time {value!r} is out of range") from exc
 
 
 def _list(path: Path, data: JSONDict, key: str, where: str) -> list[Any]:
@@ -296,7 +312,11 @@ def _to_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return value
+    if isinstance(value, set | frozenset):
+        return sorted((_to_json(v) for v in value), key=repr)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def _extra(data: JSONDict, known: frozenset[str]) -> JSONDict:

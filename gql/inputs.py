@@ -24,6 +24,7 @@ from gql.store.filtering import (
     TopicsMatch,
 )
 from gql.store.listing import NEWEST_FIRST, OrderKey
+from gql.store.write import to_timestamp
 
 # Deeper filters are refused: SQLite's expression depth limit is 1000, and no screen needs
 # more than a handful of levels.
@@ -260,8 +261,12 @@ _OPS = (
 
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError as exc:
+            problem = f"date-time {value.isoformat()} is out of range"
+            raise InvalidArgument("filter", problem) from exc
+        return to_timestamp(moment)
     if isinstance(value, list):
         return tuple(_value(v) for v in value)
     return value

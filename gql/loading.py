@@ -123,6 +123,9 @@ def read_and_parse(paths: list[str]) -> list[ReadResult]:
             results.append((name, _digest(data), parse_file(path, data), None))
         except IngestError as exc:
             results.append((name, _digest(data), None, str(exc)))
+        except Exception as exc:  # one odd file must never stop a load
+            problem = f"{name}: unexpected {type(exc).__name__} while parsing: {exc}"
+            results.append((name, _digest(data), None, problem))
     return results
 
 
@@ -246,7 +249,15 @@ async def load_paths(
         or old.size != stat.st_size
         or old.mtime_ns != stat.st_mtime_ns
     )
-    vanished = [p for p in stored if _under(p, [str(r) for r in root_paths]) and p not in seen]
+    # Gone: files of the folders being loaded that are no longer there, and files loaded
+    # from anywhere else that no longer exist (a seed folder that was moved or renamed).
+    roots_text = [str(r) for r in root_paths]
+    vanished = [
+        p
+        for p in stored
+        if (p not in seen and _under(p, roots_text))
+        or (not _under(p, roots_text) and not os.path.exists(p))
+    ]
     report.files_seen, report.files_parsed = len(seen), len(changed)
     if progress is not None:
         progress(len(seen) - len(changed))
@@ -325,9 +336,11 @@ async def _settle_orphans(store: Store, session: LoadSession, state: _Loader) ->
         if not paths:
             removed.append(url)
             continue
-        [(_, _, winner, _)] = read_and_parse([paths[0]])
-        if winner is not None and isinstance(winner.record, ArticleRecord):
-            rewrites.articles.append(winner.record)
+        for path in paths:
+            [(_, _, winner, _)] = read_and_parse([path])
+            if winner is not None and isinstance(winner.record, ArticleRecord):
+                rewrites.articles.append(winner.record)
+                break
     await store.execute_write_fn(_on_writer(partial(session.remove_articles, removed)))
     await store.execute_write_fn(_on_writer(partial(session.write, rewrites)))
 

@@ -43,8 +43,11 @@ def _cursor(value: str | None, tag: str, arity: int) -> tuple[object, ...] | Non
     if value is None:
         return None
     values = decode_cursor(value, tag, arity)
-    if not all(v is None or isinstance(v, str | int | float) for v in values):
-        raise InvalidCursor(value)
+    for v in values:
+        if isinstance(v, bool) or not (v is None or isinstance(v, str | int | float)):
+            raise InvalidCursor(value)
+        if isinstance(v, int) and not -(2**63) <= v < 2**63:  # SQLite integers are 64-bit
+            raise InvalidCursor(value)
     return tuple(values)
 
 

@@ -34,6 +34,7 @@ from gql.inputs import (
     provider_condition,
     topic_condition,
 )
+from gql.keys import normalize_domain
 from gql.loaders import LoaderFamily
 from gql.pagination import (
     AFTER_HELP,
@@ -234,9 +235,9 @@ class Query:
         ] = None,
     ) -> Provider | None:
         name, value = _one_of(id=id, domain=domain)
-        key = decode_global_id(value, "Provider")[1] if name == "id" else value.strip().lower()
+        key = decode_global_id(value, "Provider")[1] if name == "id" else normalize_domain(value)
         loader = info.context.loaders.provider_by_domain.at(position(info))
-        row = await loader.load(key.removeprefix("www."))
+        row = await loader.load(key)
         return Provider.from_row(row) if row else None
 
     @strawberry.field(description="All publishers (default: by name).")
@@ -290,6 +291,8 @@ class Query:
         loaders = info.context.loaders
         if which == "id":
             value = decode_global_id(value, "Topic")[1]
+        elif which == "name":
+            value = value.strip()
         family = loaders.topic_by_slug if which == "slug" else loaders.topic_by_name
         row = await family.at(position(info)).load(value)
         return Topic.from_row(row) if row else None

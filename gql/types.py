@@ -63,12 +63,16 @@ def position(info: Info) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def selections(info: Info) -> Any:
-    """The current field's selected fields, converted once per position and request."""
-    here = position(info)
-    found = info.context.selections.get(here)
+def selections(info: Info, owner: str = "") -> Any:
+    """The current field's selected fields, converted once per position and request.
+
+    ``owner`` tells apart fields of different types that share a position (fragments):
+    graphql-core gives each type only its own fragment's selections.
+    """
+    key = (owner, position(info))
+    found = info.context.selections.get(key)
     if found is None:
-        found = info.context.selections[here] = info.selected_fields
+        found = info.context.selections[key] = info.selected_fields
     return found
 
 
@@ -723,14 +727,20 @@ def _request_counts_and_facets(
 
 
 def _list_loader(
-    info: Info, make_batch: Callable[[Context, tuple[str, ...], Any], Callable[..., Any]]
+    info: Info,
+    relation: str,
+    make_batch: Callable[[Context, tuple[str, ...], Any], Callable[..., Any]],
 ) -> DataLoader[Any, Any]:
-    """The request's loader of whole lists at this position (built on first use)."""
+    """The request's loader of one relation's lists at this position (built on first use).
+
+    Keyed by relation too: fragments on different types (``... on Provider { articles }``
+    and ``... on Topic { articles }``) share a response position but not their parents.
+    """
     here = position(info)
-    found = info.context.list_loaders.get(here)
+    found = info.context.list_loaders.get((relation, here))
     if found is None:
-        batch = make_batch(info.context, here, selections(info))
-        found = info.context.list_loaders[here] = DataLoader(load_fn=batch)
+        batch = make_batch(info.context, here, selections(info, relation))
+        found = info.context.list_loaders[(relation, here)] = DataLoader(load_fn=batch)
     return found
 
 
@@ -744,7 +754,9 @@ async def nested_articles(
     ready in the same tick and everything below it batches by position too.
     """
     here = position(info)
-    _request_counts_and_facets(info.context, here, selections(info), relation, parent_id, spec)
+    _request_counts_and_facets(
+        info.context, here, selections(info, relation), relation, parent_id, spec
+    )
 
     def make_batch(
         context: Context, here: tuple[str, ...], fields: Any
@@ -767,7 +779,9 @@ async def nested_articles(
 
         return batch
 
-    connection: ArticleConnection = await _list_loader(info, make_batch).load((spec, parent_id))
+    connection: ArticleConnection = await _list_loader(info, relation, make_batch).load(
+        (spec, parent_id)
+    )
     return connection
 
 
@@ -786,7 +800,7 @@ async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> lis
 
         return batch
 
-    result: list[Article] = await _list_loader(info, make_batch).load((spec, article_id))
+    result: list[Article] = await _list_loader(info, "citedBy", make_batch).load((spec, article_id))
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import sqlite3
@@ -384,3 +385,71 @@ def test_a_failed_load_leaves_the_database_as_it_was(
     assert dump(db) == before
     monkeypatch.setattr(loading.LoadSession, "write", original)
     assert load(db, seeds_copy).updated > 10
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "field", "problem"),
+    [
+        ("publishedDateTime: 2024-02-30", None, "invalid YAML value"),
+        ('publishedDateTime: "0001-01-01T00:00:00+05:00"', "publishedDateTime", "out of range"),
+        ("quality: 99999999999999999999", "quality", "out of range"),
+        ("heat: 3000000000", "heat", "out of range"),
+    ],
+)
+def test_odd_values_are_rejected_not_fatal(
+    tmp_path: Path,
+    write_file: Callable[[str, str], Path],
+    frontmatter: str,
+    field: str | None,
+    problem: str,
+) -> None:
+    write_file("good.md", "---\ntitle: Good\nwebUrl: https://example.com/good\n---\n")
+    write_file("odd.md", f"---\ntitle: Odd\nwebUrl: https://example.com/odd\n{frontmatter}\n---\n")
+    report = load(tmp_path / "x.db", tmp_path / "files")
+    assert report.articles == 1
+    [rejected] = report.rejected
+    assert rejected.path.endswith("odd.md") and problem in rejected.reason
+    if field:
+        assert field in rejected.reason
+
+
+def test_unusual_yaml_types_are_kept_in_extra(
+    tmp_path: Path, write_file: Callable[[str, str], Path]
+) -> None:
+    write_file(
+        "a.md", "---\ntitle: A\nwebUrl: https://example.com/a\ntags: !!set {b, a}\nn: 1.5\n---\n"
+    )
+    report = load(tmp_path / "x.db", tmp_path / "files")
+    assert report.rejected == []
+    [(extra,)] = query(tmp_path / "x.db", "SELECT extra FROM articles")
+    assert json.loads(extra) == {"n": 1.5, "tags": ["a", "b"]}
+
+
+def test_a_database_of_the_previous_schema_is_upgraded(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    load(db, SEEDS)
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE files DROP COLUMN size")
+        conn.execute("ALTER TABLE files DROP COLUMN mtime_ns")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    report = load(db, SEEDS)
+    assert report.rejected == [] and report.updated == 0 and report.files_parsed == 107
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    assert load(db, SEEDS).files_parsed == 0
+
+
+def test_a_moved_seed_folder_is_followed(tmp_path: Path) -> None:
+    db, first = tmp_path / "x.db", tmp_path / "one"
+    shutil.copytree(SEEDS / "articles", first)
+    load(db, first)
+    second = tmp_path / "two"
+    first.rename(second)
+    edited = second / "2022-03-03-meta-describes-how-ai-will-unlock-the-metaverse.md"
+    edited.write_text(edited.read_text().replace('title: "', 'title: "Moved: ', 1))
+    report = load(db, second)
+    # Every article now comes from a new path (rewritten); none is lost or doubled.
+    assert (report.duplicates, report.rejected, report.articles) == ([], [], 59)
+    assert (report.added, report.removed) == (0, 0)
+    titles = [t for (t,) in query(db, "SELECT title FROM articles WHERE title LIKE 'Moved: %'")]
+    assert len(titles) == 1
+    assert query(db, "SELECT count(*) FROM files WHERE path LIKE ?", (f"{first}%",)) == [(0,)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -221,16 +220,6 @@ async def test_statements_do_not_grow_with_the_page(execute: Execute) -> None:
     assert small.extensions["statements"] == large.extensions["statements"] == 10
 
 
-@pytest.mark.parametrize(
-    ("list_query", "page"),
-    [
-        ('topic(slug: "ai") { articles(first: $first, after: $after) { %s } }', 7),
-        ('provider(domain: "prnewswire.com") { articles(first: $first, after: $after) { %s } }', 1),
-        ("articles(first: $first, after: $after) { %s }", 9),
-        ("providers(first: $first, after: $after) { %s }", 13),
-        ("topics(first: $first, after: $after) { %s }", 5),
-    ],
-)
 async def _walk(execute: Execute, query: str, page: int) -> tuple[list[str], int]:
     """Every node id of a list, page by page, checking the page info on the way."""
     seen: list[str] = []
@@ -348,5 +337,68 @@ async def test_unknown_keys_give_null(execute: Execute) -> None:
     assert result == {"article": None, "provider": None, "topic": None}
 
 
-def test_tests_read_the_same_seeds() -> None:
-    assert Path(SEEDS / "000_14c2d3d9f87f535d.txt").exists()
+async def test_fragments_on_two_types_keep_their_own_nested_lists(execute: Execute) -> None:
+    from gql.ids import encode_global_id
+
+    ids = [encode_global_id("Provider", "venturebeat.com"), encode_global_id("Topic", "Google AI")]
+    result = await data(
+        execute,
+        """query($ids: [ID!]!) { nodes(ids: $ids) {
+          ... on Provider { articles(first: 50) { totalCount nodes { provider { domain } } } }
+          ... on Topic { articles(first: 50) { totalCount nodes { topics { name } } } } } }""",
+        {"ids": ids},
+    )
+    provider, topic = result["nodes"]
+    files = corpus.read_articles(SEEDS).values()
+    assert provider["articles"]["totalCount"] == sum(
+        1 for m in files if corpus.domain(m["provider"]["domain"]) == "venturebeat.com"
+    )
+    assert {n["provider"]["domain"] for n in provider["articles"]["nodes"]} == {"venturebeat.com"}
+    assert topic["articles"]["totalCount"] == sum(1 for m in files if "Google AI" in m["topics"])
+    assert all("Google AI" in [t["name"] for t in n["topics"]] for n in topic["articles"]["nodes"])
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        (
+            "query($a: String) { articles(after: $a) { totalCount } }",
+            {
+                "a": __import__("gql.ids", fromlist=["x"]).encode_cursor(
+                    "articles:publishedAt-", "2020-01-01T00:00:00Z", 2**64
+                )
+            },
+            "INVALID_CURSOR",
+        ),
+        (
+            '{ articles(filter: {publishedAt: {gt: "0001-01-01T00:00:00+05:00"}}) { totalCount } }',
+            None,
+            "INVALID_ARGUMENT",
+        ),
+        ('{ search(query: "NEAR(a b, x)") { totalCount } }', None, "INVALID_SEARCH_QUERY"),
+    ],
+)
+async def test_odd_input_is_a_user_error(
+    execute: Execute, query: str, variables: dict[str, Any] | None, code: str
+) -> None:
+    result = await execute(query, variables)
+    assert result.errors is not None
+    assert result.errors[0].extensions["code"] == code
+
+
+async def test_dates_before_year_1000_compare_correctly(execute: Execute) -> None:
+    result = await data(
+        execute,
+        '{ a: articles(filter: {publishedAt: {lt: "0999-01-01T00:00:00Z"}}) { totalCount }'
+        ' b: articles(filter: {publishedAt: {gt: "0999-01-01T00:00:00Z"}}) { totalCount } }',
+    )
+    assert result == {"a": {"totalCount": 0}, "b": {"totalCount": 60}}
+
+
+async def test_provider_and_topic_keys_are_normalized(execute: Execute) -> None:
+    result = await data(
+        execute,
+        '{ provider(domain: " WWW.VentureBeat.com. ") { domain }'
+        ' topic(name: " Microsoft AI ") { slug } }',
+    )
+    assert result == {"provider": {"domain": "venturebeat.com"}, "topic": {"slug": "microsoft-ai"}}

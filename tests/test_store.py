@@ -80,3 +80,8 @@ async def test_read_only_stores_never_write(seeds_db: Path, tmp_path: Path) -> N
         await store.close()
     with pytest.raises(StoreError, match="no such file"):
         await Store.open(tmp_path / "missing.db", read_only=True)
+
+
+async def test_a_store_needs_a_read_connection(seeds_db: Path) -> None:
+    with pytest.raises(StoreError, match="at least 1"):
+        await Store.open(seeds_db, read_connections=0)

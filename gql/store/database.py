@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from gql.errors import QueryTimeout, StoreError
-from gql.store.ddl import DDL, SCHEMA_VERSION
+from gql.store.ddl import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -79,8 +79,13 @@ def connect_writer(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.executescript(DDL)
+    for table, column, declaration in ADDED_COLUMNS:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
     conn.execute(
-        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (str(SCHEMA_VERSION),),
     )
     return conn
@@ -92,6 +97,8 @@ class Store:
     def __init__(
         self, path: Path, *, read_connections: int, time_limit_ms: int, read_only: bool
     ) -> None:
+        if read_connections < 1:
+            raise StoreError(f"read_connections must be at least 1, got {read_connections}")
         self.path = path
         self.read_only = read_only
         self.time_limit_ms = time_limit_ms

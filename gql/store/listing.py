@@ -33,7 +33,13 @@ T = TypeVar("T")
 # bm25 weights per FTS column (title, excerpt): a title match outranks an excerpt match.
 BM25 = "bm25(articles_fts, 10.0, 1.0)"
 # What FTS5 says about a query it cannot parse (hyphenated words read as column filters).
-_FTS_QUERY_PROBLEMS = ("fts5:", "unterminated string", "no such column", "unknown special query")
+_FTS_QUERY_PROBLEMS = (
+    "fts5:",
+    "unterminated string",
+    "no such column",
+    "unknown special query",
+    "expected integer",
+)
 SNIPPET = "snippet(articles_fts, -1, '<mark>', '</mark>', '…', 16)"
 
 

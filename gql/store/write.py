@@ -67,8 +67,14 @@ class WriteResult:
 
 
 def to_timestamp(moment: datetime | None) -> str | None:
-    """A UTC datetime as stored: ``YYYY-MM-DDTHH:MM:SSZ`` (text order is time order)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
+    """A UTC datetime as stored: ``YYYY-MM-DDTHH:MM:SSZ`` (text order is time order; the
+    year is always four digits, which ``strftime`` does not promise before 1000)."""
+    if moment is None:
+        return None
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+    )
 
 
 def _json(value: Any) -> str | None:
