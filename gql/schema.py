@@ -47,26 +47,28 @@ from gql.pagination import (
     order_tag,
 )
 from gql.prefetch import RELATIONS
+from gql.resolving import (
+    FILTER_HELP,
+    ORDER_HELP,
+    FacetLoader,
+    Info,
+    article_list,
+    facet_spec_of,
+    position,
+)
 from gql.store import listing, recording_queries
 from gql.store.listing import ArticleList, FacetCount
 from gql.types import (
-    FILTER_HELP,
-    ORDER_HELP,
     Article,
     ArticleConnection,
-    FacetLoader,
     Image,
-    Info,
     Node,
     Provider,
     RelatedLink,
     SearchConnection,
     Topic,
     article_connection,
-    article_list,
-    facet_spec_of,
     node_of,
-    position,
     prefetched_connection,
     search_connection,
 )
@@ -112,9 +114,9 @@ class Query:
     async def node(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+        id_: Annotated[strawberry.ID, strawberry.argument(name="id", description="A global ID.")],
     ) -> Node | None:
-        return await _load_node(info, id)
+        return await _load_node(info, id_)
 
     @strawberry.field(
         description="Objects by global ID, in the order given; null for IDs that do not exist."
@@ -133,13 +135,13 @@ class Query:
     async def article(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Its global ID.")
+        id_: Annotated[
+            strawberry.ID | None, strawberry.argument(name="id", description="Its global ID.")
         ] = None,
         url: Annotated[str | None, strawberry.argument(description="Its canonical URL.")] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Article | None:
-        name, value = _one_of(id=id, url=url, slug=slug)
+        name, value = _one_of(id=id_, url=url, slug=slug)
         loaders = info.context.loaders
         if name == "id":
             value = decode_global_id(value, "Article")[1]
@@ -151,8 +153,8 @@ class Query:
     async def articles(
         self,
         info: Info,
-        filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
         ] = None,
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
@@ -164,7 +166,7 @@ class Query:
     ) -> ArticleConnection:
         spec = article_list(
             info,
-            filter=filter,
+            article_filter=filter_,
             order_by=order_by,
             first=first,
             after=after,
@@ -189,8 +191,8 @@ class Query:
         self,
         info: Info,
         query: Annotated[str, strawberry.argument(description="The search query (FTS5 syntax).")],
-        filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
         ] = None,
         order_by: Annotated[
             list[ArticleOrder] | None,
@@ -205,7 +207,7 @@ class Query:
             raise InvalidArgument("query", "must not be empty")
         spec = article_list(
             info,
-            filter=filter,
+            article_filter=filter_,
             order_by=order_by,
             first=first,
             after=after,
@@ -227,14 +229,14 @@ class Query:
     async def provider(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Its global ID.")
+        id_: Annotated[
+            strawberry.ID | None, strawberry.argument(name="id", description="Its global ID.")
         ] = None,
         domain: Annotated[
             str | None, strawberry.argument(description="Its domain (any case, `www.` optional).")
         ] = None,
     ) -> Provider | None:
-        name, value = _one_of(id=id, domain=domain)
+        name, value = _one_of(id=id_, domain=domain)
         key = decode_global_id(value, "Provider")[1] if name == "id" else normalize_domain(value)
         loader = info.context.loaders.provider_by_domain.at(position(info))
         row = await loader.load(key)
@@ -244,8 +246,9 @@ class Query:
     async def providers(
         self,
         info: Info,
-        filter: Annotated[
-            ProviderFilter | None, strawberry.argument(description="Only matching publishers.")
+        filter_: Annotated[
+            ProviderFilter | None,
+            strawberry.argument(name="filter", description="Only matching publishers."),
         ] = None,
         order_by: Annotated[
             list[ProviderOrder] | None, strawberry.argument(description="Sort keys.")
@@ -266,7 +269,7 @@ class Query:
             last=last,
             before=before,
         )
-        condition = provider_condition(filter) if filter is not None else None
+        condition = provider_condition(filter_) if filter_ is not None else None
         store = info.context.store
         page = await listing.load_provider_list(store, condition, order, window)
         connection = make_connection(
@@ -281,13 +284,13 @@ class Query:
     async def topic(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Its global ID.")
+        id_: Annotated[
+            strawberry.ID | None, strawberry.argument(name="id", description="Its global ID.")
         ] = None,
         name: Annotated[str | None, strawberry.argument(description="Its name.")] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Topic | None:
-        which, value = _one_of(id=id, name=name, slug=slug)
+        which, value = _one_of(id=id_, name=name, slug=slug)
         loaders = info.context.loaders
         if which == "id":
             value = decode_global_id(value, "Topic")[1]
@@ -303,8 +306,9 @@ class Query:
     async def topics(
         self,
         info: Info,
-        filter: Annotated[
-            TopicFilter | None, strawberry.argument(description="Only matching topics.")
+        filter_: Annotated[
+            TopicFilter | None,
+            strawberry.argument(name="filter", description="Only matching topics."),
         ] = None,
         order_by: Annotated[
             list[TopicOrder] | None, strawberry.argument(description="Sort keys.")
@@ -325,7 +329,7 @@ class Query:
             last=last,
             before=before,
         )
-        condition = topic_condition(filter) if filter is not None else None
+        condition = topic_condition(filter_) if filter_ is not None else None
         store = info.context.store
         page = await listing.load_topic_list(store, condition, order, window)
         connection = make_connection(

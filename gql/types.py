@@ -7,19 +7,17 @@ request's DataLoaders, kept per response position (``position``). Nothing here k
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import field, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import field
 from datetime import datetime
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
-from graphql.pyutils import Path
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from gql.context import Context
 from gql.ids import encode_global_id
-from gql.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
+from gql.inputs import ArticleFilter, ArticleOrder
 from gql.pagination import (
     AFTER_HELP,
     BEFORE_HELP,
@@ -29,51 +27,33 @@ from gql.pagination import (
     Edge,
     PageInfo,
     cursors_of,
-    make_window,
     order_tag,
     page_info,
 )
-from gql.prefetch import RELATIONS, later, prefetch_connection, prefetch_list, selected
-from gql.store.listing import ArticleList, FacetCount, Page, Window
+from gql.prefetch import RELATIONS, later, prefetch_connection, prefetch_list
+from gql.resolving import (
+    FACET_FIRST_HELP,
+    FILTER_HELP,
+    ORDER_HELP,
+    FacetLoader,
+    Info,
+    article_list,
+    facet_limit,
+    facet_loader,
+    list_loader,
+    load_each_many,
+    load_each_one,
+    load_many,
+    load_one,
+    load_required,
+    position,
+    request_counts_and_facets,
+    selections,
+)
+from gql.store.listing import ArticleList, Page
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 
-Info = strawberry.Info[Context, None]
-K = TypeVar("K", bound=Hashable)
 C = TypeVar("C", "ArticleConnection", "SearchConnection", "Connection[Any]")
-R = TypeVar("R")
-T = TypeVar("T")
-FacetLoader = Callable[[str, int], Awaitable[list[FacetCount[Any]]]]
-
-FILTER_HELP = "Only articles matching this filter."
-ORDER_HELP = "Sort keys, most significant first (default: newest first)."
-FACET_FIRST_HELP = "At most this many values (default 20, at most 100)."
-
-
-def position(info: Info) -> tuple[str, ...]:
-    """The current field's place in the response: its path without list indices.
-
-    DataLoaders are kept per position (see ``gql.loaders``).
-    """
-    keys: list[str] = []
-    path: Path | None = info.path
-    while path is not None:
-        if isinstance(path.key, str):
-            keys.append(path.key)
-        path = path.prev
-    return tuple(keys)
-
-
-def selections(info: Info, owner: str = "") -> Any:
-    """The current field's selected fields, converted once per position and request.
-
-    ``owner`` tells apart fields of different types that share a position (fragments):
-    graphql-core gives each type only its own fragment's selections.
-    """
-    key = (owner, position(info))
-    found = info.context.selections.get(key)
-    if found is None:
-        found = info.context.selections[key] = info.selected_fields
-    return found
 
 
 async def prefetched_connection(info: Info, connection: C) -> C:
@@ -81,46 +61,6 @@ async def prefetched_connection(info: Info, connection: C) -> C:
     nodes = [edge.node for edge in connection.edges]
     await prefetch_connection(info.context, nodes, selections(info), position(info))
     return connection
-
-
-async def _one(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T | None:
-    row = await loader.load(key)
-    return wrap(row) if row is not None else None
-
-
-async def _one_required(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T:
-    row = await loader.load(key)
-    assert row is not None, f"dangling reference {key!r}"
-    return wrap(row)
-
-
-async def _many(loader: DataLoader[K, list[R]], key: K, wrap: Callable[[R], T]) -> list[T]:
-    return [wrap(row) for row in await loader.load(key)]
-
-
-def article_list(
-    info: Info,
-    *,
-    filter: ArticleFilter | None,
-    order_by: list[ArticleOrder] | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    search: str | None = None,
-) -> ArticleList:
-    """What the client asked of an article list, checked, in store terms."""
-    order = article_order(order_by, search=search is not None)
-    window = make_window(
-        info.context.settings,
-        order_tag("articles", order),
-        len(order) + 1,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-    )
-    return ArticleList(optional_article_condition(filter), order, window, search)
 
 
 # --- types ------------------------------------------------------------------------------
@@ -189,11 +129,6 @@ class PublishedCount:
     count: int = strawberry.field(description="Matching articles with this value.")
 
 
-def _facet_limit(first: int | None, info: Info) -> int:
-    settings = info.context.settings
-    return make_window(settings, "facets", 0, first=first).size
-
-
 @strawberry.type(
     description="Counts of the list's matching articles (its filter applied, all pages), "
     "computed in SQL in the same request."
@@ -207,7 +142,7 @@ class ArticleFacets:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
     ) -> list[TopicCount]:
-        counts = await self.load("topics", _facet_limit(first, info))
+        counts = await self.load("topics", facet_limit(first, info))
         return [TopicCount(topic_id=c.value, count=c.count) for c in counts]
 
     @strawberry.field(description="Publishers of the matching articles, most frequent first.")
@@ -216,7 +151,7 @@ class ArticleFacets:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
     ) -> list[ProviderCount]:
-        counts = await self.load("providers", _facet_limit(first, info))
+        counts = await self.load("providers", facet_limit(first, info))
         return [ProviderCount(provider_id=c.value, count=c.count) for c in counts]
 
     @strawberry.field(description="Matching articles per month, newest month first.")
@@ -225,7 +160,7 @@ class ArticleFacets:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
     ) -> list[MonthCount]:
-        counts = await self.load("publishedByMonth", _facet_limit(first, info))
+        counts = await self.load("publishedByMonth", facet_limit(first, info))
         return [MonthCount(month=c.value, count=c.count) for c in counts]
 
     @strawberry.field(description="Matching articles per value of the `published` flag.")
@@ -266,14 +201,14 @@ class Provider(Node):
         if "images" in self.prefetched:
             return cast(list[Image], self.prefetched["images"])
         loader = info.context.loaders.images_by_provider.at(position(info))
-        return later(_many(loader, self.row.id, Image.from_row))
+        return later(load_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="This publisher's articles (default: newest first).")
     async def articles(
         self,
         info: Info,
-        filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
         ] = None,
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
@@ -285,7 +220,7 @@ class Provider(Node):
     ) -> ArticleConnection:
         spec = article_list(
             info,
-            filter=filter,
+            article_filter=filter_,
             order_by=order_by,
             first=first,
             after=after,
@@ -337,14 +272,14 @@ class Topic(Node):
         if self.row.parent_name is None:
             return None
         loader = info.context.loaders.topic_by_name.at(position(info))
-        return later(_one(loader, self.row.parent_name, Topic.from_row))
+        return later(load_one(loader, self.row.parent_name, Topic.from_row))
 
     @strawberry.field(description="Topics whose parent is this topic, by name.")
     def children(self, info: Info) -> list[Topic]:
         if "children" in self.prefetched:
             return cast(list[Topic], self.prefetched["children"])
         loader = info.context.loaders.topics_by_parent_name.at(position(info))
-        return later(_many(loader, self.row.name, Topic.from_row))
+        return later(load_many(loader, self.row.name, Topic.from_row))
 
     @strawberry.field(description="Topics that share articles with this one, most shared first.")
     async def related_topics(
@@ -353,7 +288,7 @@ class Topic(Node):
         first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
     ) -> list[RelatedTopic]:
         loader = info.context.loaders.related_topics.at(position(info))
-        pairs = await loader.load((_facet_limit(first, info), self.row.id))
+        pairs = await loader.load((facet_limit(first, info), self.row.id))
         return [RelatedTopic(topic=Topic.from_row(row), count=count) for row, count in pairs]
 
     @strawberry.field(description="Images from the topic file.")
@@ -361,14 +296,14 @@ class Topic(Node):
         if "images" in self.prefetched:
             return cast(list[Image], self.prefetched["images"])
         loader = info.context.loaders.images_by_topic.at(position(info))
-        return later(_many(loader, self.row.id, Image.from_row))
+        return later(load_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="Articles with this topic (default: newest first).")
     async def articles(
         self,
         info: Info,
-        filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
         ] = None,
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
@@ -380,7 +315,7 @@ class Topic(Node):
     ) -> ArticleConnection:
         spec = article_list(
             info,
-            filter=filter,
+            article_filter=filter_,
             order_by=order_by,
             first=first,
             after=after,
@@ -439,14 +374,14 @@ class RelatedLink:
         if self.row.provider_id is None:
             return None
         loader = info.context.loaders.provider_by_id.at(position(info))
-        return later(_one(loader, self.row.provider_id, Provider.from_row))
+        return later(load_one(loader, self.row.provider_id, Provider.from_row))
 
     @strawberry.field(description="Images of the linked page.")
     def images(self, info: Info) -> list[Image]:
         if "images" in self.prefetched:
             return cast(list[Image], self.prefetched["images"])
         loader = info.context.loaders.images_by_link.at(position(info))
-        return later(_many(loader, self.row.id, Image.from_row))
+        return later(load_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="The corpus article at this URL, or null if it is not in it.")
     def article(self, info: Info) -> Article | None:
@@ -455,14 +390,14 @@ class RelatedLink:
         if self.row.target_article_id is None:
             return None
         loader = info.context.loaders.article_by_id.at(position(info))
-        return later(_one(loader, self.row.target_article_id, Article.from_row))
+        return later(load_one(loader, self.row.target_article_id, Article.from_row))
 
     @strawberry.field(description="The article whose `related` list holds this link.")
     def source(self, info: Info) -> Article:
         if "source" in self.prefetched:
             return cast(Article, self.prefetched["source"])
         loader = info.context.loaders.article_by_id.at(position(info))
-        return later(_one_required(loader, self.row.article_id, Article.from_row))
+        return later(load_required(loader, self.row.article_id, Article.from_row))
 
 
 @strawberry.type(description="A news article, keyed by its canonical URL.")
@@ -522,28 +457,28 @@ class Article(Node):
         if self.row.provider_id is None:
             return None
         loader = info.context.loaders.provider_by_id.at(position(info))
-        return later(_one(loader, self.row.provider_id, Provider.from_row))
+        return later(load_one(loader, self.row.provider_id, Provider.from_row))
 
     @strawberry.field(description="Topics, in the order the file lists them.")
     def topics(self, info: Info) -> list[Topic]:
         if "topics" in self.prefetched:
             return cast(list[Topic], self.prefetched["topics"])
         loader = info.context.loaders.topics_by_article.at(position(info))
-        return later(_many(loader, self.row.id, Topic.from_row))
+        return later(load_many(loader, self.row.id, Topic.from_row))
 
     @strawberry.field(description="Images, in the order the file lists them.")
     def images(self, info: Info) -> list[Image]:
         if "images" in self.prefetched:
             return cast(list[Image], self.prefetched["images"])
         loader = info.context.loaders.images_by_article.at(position(info))
-        return later(_many(loader, self.row.id, Image.from_row))
+        return later(load_many(loader, self.row.id, Image.from_row))
 
     @strawberry.field(description="Coverage of the same story by other outlets, in file order.")
     def related(self, info: Info) -> list[RelatedLink]:
         if "related" in self.prefetched:
             return cast(list[RelatedLink], self.prefetched["related"])
         loader = info.context.loaders.links_by_article.at(position(info))
-        return later(_many(loader, self.row.id, RelatedLink.from_row))
+        return later(load_many(loader, self.row.id, RelatedLink.from_row))
 
     @strawberry.field(
         description="Articles whose related links point at this one (default: newest first); "
@@ -552,8 +487,8 @@ class Article(Node):
     async def cited_by(
         self,
         info: Info,
-        filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
         ] = None,
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
@@ -562,7 +497,7 @@ class Article(Node):
     ) -> list[Article]:
         spec = article_list(
             info,
-            filter=filter,
+            article_filter=filter_,
             order_by=order_by,
             first=first,
             after=None,
@@ -575,8 +510,8 @@ class Article(Node):
     async def citations(
         self,
         info: Info,
-        filter: Annotated[
-            ArticleFilter | None, strawberry.argument(description=FILTER_HELP)
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
         ] = None,
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
@@ -588,7 +523,7 @@ class Article(Node):
     ) -> ArticleConnection:
         spec = article_list(
             info,
-            filter=filter,
+            article_filter=filter_,
             order_by=order_by,
             first=first,
             after=after,
@@ -642,11 +577,6 @@ class SearchConnection:
 # --- building lists -----------------------------------------------------------------------
 
 
-def facet_spec_of(spec: ArticleList) -> ArticleList:
-    """Facets depend on the filter and search only, not on the page or the order."""
-    return replace(spec, order=(), window=Window(first=0))
-
-
 def article_connection(
     page: Page[ArticleRow],
     spec: ArticleList,
@@ -680,70 +610,6 @@ def search_connection(
     )
 
 
-FACET_FIELDS = {"topics", "providers", "publishedByMonth", "published"}
-
-
-def _facet_loader(
-    context: Context, here: tuple[str, ...], relation: str, parent_id: int, spec: ArticleList
-) -> FacetLoader:
-    facet_spec = facet_spec_of(spec)
-
-    def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
-        key = ((facet, relation, facet_spec, limit), parent_id)
-        return context.loaders.facets.at((*here, facet)).load(key)
-
-    return load
-
-
-def _request_counts_and_facets(
-    context: Context,
-    here: tuple[str, ...],
-    fields: Any,
-    relation: str,
-    parent_id: int,
-    spec: ArticleList,
-) -> None:
-    """Ask the loaders now for the selected ``totalCount`` and facets of a nested list.
-
-    Every parent's list resolver starts in the same event-loop tick, so keys requested here
-    share one batch per position, whatever each parent's page holds. Requested lazily by
-    the child resolvers instead, they would run at data-dependent times and split batches.
-    """
-    facets = _facet_loader(context, here, relation, parent_id, spec)
-    for selection in fields:
-        for child in selected(selection.selections):
-            if child.name == "totalCount":
-                context.loaders.article_counts.at(here).load(
-                    ((relation, spec.condition), parent_id)
-                )
-            elif child.name == "facets":
-                for facet in selected(child.selections):
-                    if facet.name not in FACET_FIELDS:
-                        continue
-                    first = facet.arguments.get("first")
-                    size = context.settings.default_page_size if first is None else first
-                    if isinstance(size, int) and 0 <= size <= context.settings.max_page_size:
-                        facets(facet.name, 3 if facet.name == "published" else size)
-
-
-def _list_loader(
-    info: Info,
-    relation: str,
-    make_batch: Callable[[Context, tuple[str, ...], Any], Callable[..., Any]],
-) -> DataLoader[Any, Any]:
-    """The request's loader of one relation's lists at this position (built on first use).
-
-    Keyed by relation too: fragments on different types (``... on Provider { articles }``
-    and ``... on Topic { articles }``) share a response position but not their parents.
-    """
-    here = position(info)
-    found = info.context.list_loaders.get((relation, here))
-    if found is None:
-        batch = make_batch(info.context, here, selections(info, relation))
-        found = info.context.list_loaders[(relation, here)] = DataLoader(load_fn=batch)
-    return found
-
-
 async def nested_articles(
     info: Info, relation: str, parent_id: int, spec: ArticleList
 ) -> ArticleConnection:
@@ -754,7 +620,7 @@ async def nested_articles(
     ready in the same tick and everything below it batches by position too.
     """
     here = position(info)
-    _request_counts_and_facets(
+    request_counts_and_facets(
         info.context, here, selections(info, relation), relation, parent_id, spec
     )
 
@@ -771,7 +637,7 @@ async def nested_articles(
                     counts = context.loaders.article_counts.at(here)
                     return counts.load(((relation, s.condition), parent))
 
-                facets = _facet_loader(context, here, relation, parent, s)
+                facets = facet_loader(context, here, relation, parent, s)
                 connections.append(article_connection(page, s, count, facets))
             nodes = [edge.node for c in connections for edge in c.edges]
             await prefetch_connection(context, nodes, fields, here)
@@ -779,7 +645,7 @@ async def nested_articles(
 
         return batch
 
-    connection: ArticleConnection = await _list_loader(info, relation, make_batch).load(
+    connection: ArticleConnection = await list_loader(info, relation, make_batch).load(
         (spec, parent_id)
     )
     return connection
@@ -800,7 +666,7 @@ async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> lis
 
         return batch
 
-    result: list[Article] = await _list_loader(info, "citedBy", make_batch).load((spec, article_id))
+    result: list[Article] = await list_loader(info, "citedBy", make_batch).load((spec, article_id))
     return result
 
 
@@ -816,64 +682,47 @@ def node_of(type_name: str, row: Any) -> Article | Provider | Topic:
 # --- prefetching (see gql.prefetch) ------------------------------------------------------------
 
 
-async def _each_one(
-    loader: DataLoader[K, R | None], keys: list[K | None], wrap: Callable[[R], T]
-) -> list[T | None]:
-    present = [key for key in keys if key is not None]
-    rows = dict(zip(present, await loader.load_many(present), strict=True))
-    return [
-        wrap(row) if key is not None and (row := rows.get(key)) is not None else None
-        for key in keys
-    ]
-
-
-async def _each_many(
-    loader: DataLoader[K, list[R]], keys: list[K], wrap: Callable[[R], T]
-) -> list[list[T]]:
-    return [[wrap(row) for row in rows] for rows in await loader.load_many(keys)]
-
-
 RELATIONS[Article] = {
-    "provider": lambda loaders, here, articles: _each_one(
+    "provider": lambda loaders, here, articles: load_each_one(
         loaders.provider_by_id.at(here), [a.row.provider_id for a in articles], Provider.from_row
     ),
-    "topics": lambda loaders, here, articles: _each_many(
+    "topics": lambda loaders, here, articles: load_each_many(
         loaders.topics_by_article.at(here), [a.row.id for a in articles], Topic.from_row
     ),
-    "images": lambda loaders, here, articles: _each_many(
+    "images": lambda loaders, here, articles: load_each_many(
         loaders.images_by_article.at(here), [a.row.id for a in articles], Image.from_row
     ),
-    "related": lambda loaders, here, articles: _each_many(
+    "related": lambda loaders, here, articles: load_each_many(
         loaders.links_by_article.at(here), [a.row.id for a in articles], RelatedLink.from_row
     ),
 }
 RELATIONS[RelatedLink] = {
-    "provider": lambda loaders, here, links: _each_one(
+    "provider": lambda loaders, here, links: load_each_one(
         loaders.provider_by_id.at(here), [x.row.provider_id for x in links], Provider.from_row
     ),
-    "images": lambda loaders, here, links: _each_many(
+    "images": lambda loaders, here, links: load_each_many(
         loaders.images_by_link.at(here), [x.row.id for x in links], Image.from_row
     ),
-    "article": lambda loaders, here, links: _each_one(
+    "article": lambda loaders, here, links: load_each_one(
         loaders.article_by_id.at(here), [x.row.target_article_id for x in links], Article.from_row
     ),
-    "source": lambda loaders, here, links: _each_one(
+    "source": lambda loaders, here, links: load_each_one(
         loaders.article_by_id.at(here), [x.row.article_id for x in links], Article.from_row
     ),
 }
 RELATIONS[Provider] = {
-    "images": lambda loaders, here, providers: _each_many(
+    "images": lambda loaders, here, providers: load_each_many(
         loaders.images_by_provider.at(here), [p.row.id for p in providers], Image.from_row
     ),
 }
 RELATIONS[Topic] = {
-    "parent": lambda loaders, here, topics: _each_one(
+    "parent": lambda loaders, here, topics: load_each_one(
         loaders.topic_by_name.at(here), [t.row.parent_name for t in topics], Topic.from_row
     ),
-    "children": lambda loaders, here, topics: _each_many(
+    "children": lambda loaders, here, topics: load_each_many(
         loaders.topics_by_parent_name.at(here), [t.row.name for t in topics], Topic.from_row
     ),
-    "images": lambda loaders, here, topics: _each_many(
+    "images": lambda loaders, here, topics: load_each_many(
         loaders.images_by_topic.at(here), [t.row.id for t in topics], Image.from_row
     ),
 }
