@@ -27,6 +27,7 @@ from gql.errors import IngestError, LoadError
 from gql.ingest import discover_files, parse_file
 from gql.records import ArticleRecord, ParsedFile, TopicRecord
 from gql.store import Store
+from gql.store import queries as q
 from gql.store.write import Chunk, FileEntry, LoadSession
 
 ProgressCallback = Callable[[int], None]
@@ -94,11 +95,6 @@ def _kind_and_key(parsed: ParsedFile) -> tuple[str, str]:
 
 def _under(path: str, roots: list[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-async def _stored_files(store: Store) -> dict[str, FileEntry]:
-    rows = await store.execute("SELECT path, digest, kind, key, size, mtime_ns FROM files")
-    return {r[0]: FileEntry(*r) for r in rows}
 
 
 # Below this many changed files, parsing in this process beats starting worker processes.
@@ -238,7 +234,7 @@ async def load_paths(
         if not root.exists():
             raise LoadError(f"{root}: no such file or folder")
     report = LoadReport()
-    stored = await _stored_files(store)
+    stored = {entry.path: entry for entry in await q.load_file_entries(store)}
     seen: dict[str, os.stat_result] = {}
     for path, stat in discover_files(root_paths):
         seen.setdefault(str(path), stat)
@@ -301,18 +297,13 @@ async def load_paths(
     report.duplicates = _duplicates(state.state)
     report.added, report.updated, report.removed = written.added, written.updated, written.removed
     report.data_version = written.data_version
-    counts = await store.execute(
-        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM providers),"
-        " (SELECT count(*) FROM topics), (SELECT count(*) FROM related_links),"
-        " (SELECT count(*) FROM related_links WHERE target_article_id IS NOT NULL)"
+    counts = await q.count_corpus(store)
+    report.articles, report.providers, report.topics = (
+        counts.articles,
+        counts.providers,
+        counts.topics,
     )
-    (
-        report.articles,
-        report.providers,
-        report.topics,
-        report.related_links,
-        report.related_links_resolved,
-    ) = counts[0]
+    report.related_links, report.related_links_resolved = counts.links, counts.resolved_links
     report.unchanged = report.articles - report.added - report.updated
     report.elapsed_s = round(time.perf_counter() - started, 3)
     return report

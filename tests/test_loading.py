@@ -15,6 +15,7 @@ import pytest
 
 from gql import loading
 from gql.loading import LoadReport, load_into
+from gql.store.ddl import SCHEMA_VERSION
 from tests import corpus
 from tests.conftest import ORIGINAL_SEED, SEEDS
 
@@ -431,10 +432,14 @@ def test_a_database_of_the_previous_schema_is_upgraded(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("ALTER TABLE files DROP COLUMN size")
         conn.execute("ALTER TABLE files DROP COLUMN mtime_ns")
+        conn.execute("DROP INDEX articles_base_slug")
+        conn.execute("ALTER TABLE articles DROP COLUMN base_slug")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     report = load(db, SEEDS)
     assert report.rejected == [] and report.updated == 0 and report.files_parsed == 107
-    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
     assert load(db, SEEDS).files_parsed == 0
 
 
@@ -453,3 +458,26 @@ def test_a_moved_seed_folder_is_followed(tmp_path: Path) -> None:
     titles = [t for (t,) in query(db, "SELECT title FROM articles WHERE title LIKE 'Moved: %'")]
     assert len(titles) == 1
     assert query(db, "SELECT count(*) FROM files WHERE path LIKE ?", (f"{first}%",)) == [(0,)]
+
+
+def test_slugs_do_not_depend_on_load_history(
+    tmp_path: Path, write_file: Callable[[str, str], Path]
+) -> None:
+    """Articles sharing a slug get the same slugs incrementally as in a fresh build."""
+    text = "---\ntitle: Same Title\nwebUrl: https://example.com/{n}\n---\n"
+    folder = tmp_path / "files"
+    write_file("b.md", text.format(n="b"))
+    incremental = tmp_path / "incremental.db"
+    load(incremental, folder)
+    write_file("a.md", text.format(n="a"))
+    write_file("c.md", text.format(n="c"))
+    load(incremental, folder)
+    fresh = tmp_path / "fresh.db"
+    load(fresh, folder)
+    slugs = "SELECT url, slug FROM articles ORDER BY url"
+    assert query(incremental, slugs) == query(fresh, slugs)
+    assert query(fresh, slugs)[0] == ("https://example.com/a", "same-title")
+    (folder / "a.md").unlink()
+    load(incremental, folder)
+    assert query(incremental, slugs)[0] == ("https://example.com/b", "same-title")
+    assert len({s for _, s in query(incremental, slugs)}) == 2

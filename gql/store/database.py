@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from gql.errors import QueryTimeout, StoreError
-from gql.store.ddl import ADDED_COLUMNS, DDL, SCHEMA_VERSION
+from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -83,6 +83,7 @@ def connect_writer(path: Path) -> sqlite3.Connection:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    conn.executescript(MIGRATED_DDL)
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -6,7 +6,7 @@ JSON columns hold the keys that have no typed column, verbatim.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL UNIQUE,
     slug TEXT NOT NULL UNIQUE,
+    base_slug TEXT,
     path TEXT NOT NULL,
     title TEXT NOT NULL,
     excerpt TEXT,
@@ -150,4 +151,11 @@ END;
 ADDED_COLUMNS = [
     ("files", "size", "INTEGER"),
     ("files", "mtime_ns", "INTEGER"),
+    ("articles", "base_slug", "TEXT"),
 ]
+
+# Run after ADDED_COLUMNS, as it indexes columns that older databases only have from then.
+MIGRATED_DDL = """
+UPDATE articles SET base_slug = slug WHERE base_slug IS NULL;
+CREATE INDEX IF NOT EXISTS articles_base_slug ON articles(base_slug);
+"""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from gql.store.database import Row, Store
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
+from gql.store.write import FileEntry
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -246,3 +248,30 @@ async def load_topics_by_parent_name(store: Store, names: Sequence[str]) -> list
 async def data_version(store: Store) -> int:
     rows = await store.execute("SELECT value FROM meta WHERE key = 'data_version'")
     return int(rows[0][0]) if rows else 0
+
+
+@dataclass(frozen=True)
+class CorpusCounts:
+    """How many of each thing the database holds."""
+
+    articles: int
+    providers: int
+    topics: int
+    links: int
+    resolved_links: int
+
+
+async def count_corpus(store: Store) -> CorpusCounts:
+    """Counts of articles, providers, topics, related links and those pointing into the corpus."""
+    rows = await store.execute(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM providers),"
+        " (SELECT count(*) FROM topics), (SELECT count(*) FROM related_links),"
+        " (SELECT count(*) FROM related_links WHERE target_article_id IS NOT NULL)"
+    )
+    return CorpusCounts(*rows[0])
+
+
+async def load_file_entries(store: Store) -> list[FileEntry]:
+    """Every seed file of the last loads: path, digest, what it defined, size and time."""
+    rows = await store.execute("SELECT path, digest, kind, key, size, mtime_ns FROM files")
+    return [FileEntry(*row) for row in rows]

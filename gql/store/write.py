@@ -96,6 +96,7 @@ class _Writer:
         self.touched_topics: set[int] = set()
         self.touched_articles: set[int] = set()
         self.touched_urls: set[str] = set()
+        self.touched_slugs: set[str] = set()
 
     # --- keys ------------------------------------------------------------------------
 
@@ -185,11 +186,42 @@ class _Writer:
         conn.execute("DELETE FROM related_links WHERE article_id = ?", (article_id,))
         conn.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
 
-    def _unique_slug(self, slug: str, url: str, article_id: int | None) -> str:
-        row = self.conn.execute("SELECT id FROM articles WHERE slug = ?", (slug,)).fetchone()
+    def _slug(self, base: str, url: str, article_id: int | None) -> str:
+        """A slug for now: ``base`` when free, else a placeholder that ``settle_slugs``
+        replaces once the load knows every article sharing ``base``."""
+        self.touched_slugs.add(base)
+        row = self.conn.execute("SELECT id FROM articles WHERE slug = ?", (base,)).fetchone()
         if row is None or row[0] == article_id:
-            return slug
-        return f"{slug}-{hashlib.sha1(url.encode()).hexdigest()[:8]}"
+            return base
+        return f"~{hashlib.sha1(url.encode()).hexdigest()}"
+
+    def settle_slugs(self) -> None:
+        """Give each group of articles that share a base slug the same slugs as a fresh
+        build would: the lowest URL keeps the base, the others get ``base-<url hash>``."""
+        conn = self.conn
+        groups = conn.execute(
+            "SELECT base_slug FROM articles WHERE base_slug IN (SELECT value FROM json_each(?))"
+            " GROUP BY base_slug HAVING count(*) > 1 OR max(slug != base_slug)",
+            (json.dumps(sorted(self.touched_slugs)),),
+        ).fetchall()
+        for (base,) in groups:
+            rows = conn.execute(
+                "SELECT id, url, slug FROM articles WHERE base_slug = ? ORDER BY url", (base,)
+            ).fetchall()
+            wanted = {
+                row[0]: base
+                if i == 0
+                else f"{base}-{hashlib.sha1(row[1].encode()).hexdigest()[:8]}"
+                for i, row in enumerate(rows)
+            }
+            changes = [(row[0], wanted[row[0]]) for row in rows if row[2] != wanted[row[0]]]
+            # Free the slugs first so that swapping them never trips the UNIQUE constraint.
+            conn.executemany(
+                "UPDATE articles SET slug = '~' || id WHERE id = ?", [(i,) for i, _ in changes]
+            )
+            conn.executemany(
+                "UPDATE articles SET slug = ? WHERE id = ?", [(s, i) for i, s in changes]
+            )
 
     def _provider_fields(
         self, ref: ProviderRef | None
@@ -202,17 +234,20 @@ class _Writer:
         """Insert or replace one article and its children; True when it is new."""
         conn = self.conn
         row = conn.execute(
-            "SELECT id, provider_id FROM articles WHERE url = ?", (record.url,)
+            "SELECT id, provider_id, base_slug FROM articles WHERE url = ?", (record.url,)
         ).fetchone()
         article_id: int | None = row[0] if row else None
         if row is not None:
+            if row[2] is not None:
+                self.touched_slugs.add(row[2])
             if row[1] is not None:
                 self.touched_providers.add(row[1])
             self._delete_children(row[0])
         provider_id, provider_name, provider_extra = self._provider_fields(record.provider)
         values = (
             record.url,
-            self._unique_slug(record.slug, record.url, article_id),
+            self._slug(record.slug, record.url, article_id),
+            record.slug,
             record.path,
             record.title,
             record.excerpt,
@@ -233,8 +268,8 @@ class _Writer:
             provider_extra,
         )
         columns = (
-            "url, slug, path, title, excerpt, category, type, published_at, original_url,"
-            " amp_url, cdn_amp_url, quality, heat, published, secured, body, extra,"
+            "url, slug, base_slug, path, title, excerpt, category, type, published_at,"
+            " original_url, amp_url, cdn_amp_url, quality, heat, published, secured, body, extra,"
             " provider_id, provider_name, provider_extra"
         )
         if article_id is None:
@@ -303,6 +338,10 @@ class _Writer:
         if row[1] is not None:
             self.touched_providers.add(row[1])
         self._delete_children(row[0])
+        for (base,) in self.conn.execute(
+            "SELECT base_slug FROM articles WHERE id = ? AND base_slug IS NOT NULL", (row[0],)
+        ).fetchall():
+            self.touched_slugs.add(base)
         self.conn.execute("DELETE FROM articles WHERE id = ?", (row[0],))
         self.touched_urls.add(url)
         return True
@@ -540,6 +579,7 @@ class LoadSession:
         """Refresh what the load touched, bump the data version if anything changed, commit."""
         writer, conn = self.writer, self.writer.conn
         try:
+            writer.settle_slugs()
             writer.resolve_links()
             writer.refresh_providers()
             writer.refresh_topics()
