@@ -63,6 +63,38 @@ async def prefetched_connection(info: Info, connection: C) -> C:
     return connection
 
 
+def nested_articles_field(relation: str, description: str) -> Any:
+    """A field paging a parent's articles (``provider``, ``topic`` or ``citing``) with the
+    arguments every article list takes."""
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        filter_: Annotated[
+            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
+        ] = None,
+        order_by: Annotated[
+            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+    ) -> ArticleConnection:
+        spec = article_list(
+            info,
+            article_filter=filter_,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        return await nested_articles(info, relation, root.row.id, spec)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
 # --- types ------------------------------------------------------------------------------
 
 
@@ -203,31 +235,9 @@ class Provider(Node):
         loader = info.context.loaders.images_by_provider.at(position(info))
         return later(load_many(loader, self.row.id, Image.from_row))
 
-    @strawberry.field(description="This publisher's articles (default: newest first).")
-    async def articles(
-        self,
-        info: Info,
-        filter_: Annotated[
-            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
-        ] = None,
-        order_by: Annotated[
-            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
-        ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
-    ) -> ArticleConnection:
-        spec = article_list(
-            info,
-            article_filter=filter_,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-        return await nested_articles(info, "provider", self.row.id, spec)
+    articles: ArticleConnection = nested_articles_field(
+        "provider", "This publisher's articles (default: newest first)."
+    )
 
     @strawberry.field(description="How many articles this publisher has in the corpus.")
     async def article_count(self, info: Info) -> int:
@@ -298,31 +308,9 @@ class Topic(Node):
         loader = info.context.loaders.images_by_topic.at(position(info))
         return later(load_many(loader, self.row.id, Image.from_row))
 
-    @strawberry.field(description="Articles with this topic (default: newest first).")
-    async def articles(
-        self,
-        info: Info,
-        filter_: Annotated[
-            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
-        ] = None,
-        order_by: Annotated[
-            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
-        ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
-    ) -> ArticleConnection:
-        spec = article_list(
-            info,
-            article_filter=filter_,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-        return await nested_articles(info, "topic", self.row.id, spec)
+    articles: ArticleConnection = nested_articles_field(
+        "topic", "Articles with this topic (default: newest first)."
+    )
 
     @strawberry.field(description="How many articles have this topic.")
     async def article_count(self, info: Info) -> int:
@@ -506,31 +494,9 @@ class Article(Node):
         )
         return await citing_articles(info, self.row.id, spec)
 
-    @strawberry.field(description="`citedBy` as a connection: paged both ways, with a count.")
-    async def citations(
-        self,
-        info: Info,
-        filter_: Annotated[
-            ArticleFilter | None, strawberry.argument(name="filter", description=FILTER_HELP)
-        ] = None,
-        order_by: Annotated[
-            list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
-        ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
-    ) -> ArticleConnection:
-        spec = article_list(
-            info,
-            article_filter=filter_,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-        return await nested_articles(info, "citing", self.row.id, spec)
+    citations: ArticleConnection = nested_articles_field(
+        "citing", "`citedBy` as a connection: paged both ways, with a count."
+    )
 
 
 @strawberry.type(description="A page of articles, with cursors, a total count and facets.")
