@@ -2,7 +2,8 @@
 
 ``create_app(settings)`` builds it; the store is opened in the lifespan and shared as
 lifespan state. ``POST /graphql`` takes JSON, ``GET /graphql`` runs queries (and serves
-GraphiQL to browsers), ``GET /healthz`` says whether the database answers.
+GraphiQL to browsers), ``GET /healthz`` says whether the database answers. Identical
+requests are answered from ``gql.cache`` until the next load changes the data.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from gql.cache import ResponseCache
 from gql.context import Context
 from gql.errors import StoreError
 from gql.schema import GqlSchema, build_schema
@@ -77,10 +80,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
         return JSONResponse(body)
 
-    view = GraphQLView(build_schema(), settings)
+    async def current_version(scope: Scope) -> int:
+        return await data_version(scope["state"]["store"])
+
+    graphql: ASGIApp = GraphQLView(build_schema(), settings)
+    if settings.response_cache_entries > 0 and not settings.explain:
+        graphql = ResponseCache(
+            graphql, max_entries=settings.response_cache_entries, data_version=current_version
+        )
     return Starlette(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -127,8 +127,21 @@ def _log_config() -> dict[str, Any]:
 @click.option(
     "--explain", is_flag=True, help="Add extensions.sql = {statements, ms} to every response."
 )
+@click.option(
+    "--response-cache",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Identical requests answered from memory per worker until the next load (0: off).",
+)
 def serve(
-    db_path: Path, seeds: tuple[Path, ...], host: str, port: int, workers: int, explain: bool
+    db_path: Path,
+    seeds: tuple[Path, ...],
+    host: str,
+    port: int,
+    workers: int,
+    explain: bool,
+    response_cache: int,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
 
@@ -146,6 +159,7 @@ def serve(
     # travel as the environment variables gql.settings reads.
     os.environ["GQL_DB"] = str(db_path.resolve())
     os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
+    os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
     uvicorn.run(
         "gql.app:create_app",

@@ -33,3 +33,8 @@ class Settings:
     """Add ``extensions.sql = {statements, ms}`` to every response."""
     graphiql: bool = True
     """Serve GraphiQL to browsers on ``GET /graphql``."""
+    response_cache_entries: int = field(
+        default_factory=lambda: _env_int("GQL_RESPONSE_CACHE_ENTRIES", 1000)
+    )
+    """Identical requests answered from memory per worker until the next load (0: off;
+    always off with ``explain``, whose figures are per request)."""

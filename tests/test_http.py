@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import socket
@@ -18,6 +19,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from gql.app import create_app
+from gql.loading import load_into
 from gql.settings import Settings
 from tests.conftest import REPO
 
@@ -195,3 +197,31 @@ def test_internal_errors_are_masked_and_logged(
         assert "excerpt" in str(logged[0].exc_info[1])
         again = client.post("/graphql", json={"query": "{ topics(first: 1) { totalCount } }"})
         assert again.json() == {"data": {"topics": {"totalCount": 22}}}
+
+
+def test_identical_requests_are_cached_until_the_data_changes(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "cache.db"
+    asyncio.run(load_into(db, [seeds_copy]))
+    query = {"query": '{ topic(slug: "ai") { articleCount } }'}
+    with TestClient(create_app(Settings(db_path=db, response_cache_entries=10))) as client:
+        first = client.post("/graphql", json=query)
+        second = client.post("/graphql", json=query)
+        assert first.headers["x-gql-cache"] == "miss" and second.headers["x-gql-cache"] == "hit"
+        assert second.json() == first.json() == {"data": {"topic": {"articleCount": 60}}}
+        other = client.post("/graphql", json={"query": "{ topics(first: 1) { totalCount } }"})
+        assert other.headers["x-gql-cache"] == "miss"
+        bad = {"query": "{ articles(first: 1000) { totalCount } }"}
+        client.post("/graphql", json=bad)
+        assert client.post("/graphql", json=bad).headers["x-gql-cache"] == "miss"
+        # A load that changes the corpus retires every cached answer.
+        next((seeds_copy / "articles").glob("2013-*.md")).unlink()
+        asyncio.run(load_into(db, [seeds_copy]))
+        after = client.post("/graphql", json=query)
+        assert after.headers["x-gql-cache"] == "miss"
+        assert after.json() == {"data": {"topic": {"articleCount": 59}}}
+    explained = Settings(db_path=db, response_cache_entries=10, explain=True)
+    with TestClient(create_app(explained)) as client:
+        client.post("/graphql", json=query)
+        assert "x-gql-cache" not in client.post("/graphql", json=query).headers
