@@ -16,12 +16,11 @@ go into one statement.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from functools import partial
 from typing import Any, Generic, TypeVar
-
-from strawberry.dataloader import DataLoader
 
 from gql.store import Store, listing
 from gql.store import queries as q
@@ -41,6 +40,78 @@ CountKey = tuple[tuple[str, Condition | None], int]
 FacetKey = tuple[tuple[str, str | None, ArticleList, int], int]
 
 
+# Event-loop iterations without a new key before a loader dispatches its batch.
+QUIET_TICKS = 2
+
+
+class DataLoader(Generic[K, T]):
+    """A DataLoader that batches the keys requested until they stop arriving.
+
+    Strawberry's DataLoader dispatches one event-loop iteration after its first key. The
+    resolvers of one response position can reach their loader an iteration or two apart
+    (graphql-core awaits a lone pending list item directly but gathers several in tasks),
+    which would split one position's keys into several statements depending on the data.
+    This loader dispatches once ``QUIET_TICKS`` iterations pass without a new key, so a
+    position's keys make one batch whatever the data. Results are cached per key for the
+    request, as with any DataLoader; a batch function's exception fails every key of it.
+    """
+
+    def __init__(self, load_fn: BatchFn[K, T]) -> None:
+        self._load_fn = load_fn
+        self._futures: dict[K, asyncio.Future[T]] = {}
+        self._pending: list[tuple[K, asyncio.Future[T]]] = []
+        self._quiet = 0
+        self._scheduled = False
+        self._running: set[asyncio.Future[None]] = set()
+
+    def load(self, key: K) -> asyncio.Future[T]:
+        found = self._futures.get(key)
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._futures[key] = future
+        self._pending.append((key, future))
+        self._quiet = 0
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._tick)
+        return future
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[T]]:
+        return asyncio.gather(*(self.load(key) for key in keys))
+
+    def _tick(self) -> None:
+        if self._quiet < QUIET_TICKS:
+            self._quiet += 1
+            asyncio.get_running_loop().call_soon(self._tick)
+            return
+        self._scheduled = False
+        batch, self._pending = self._pending, []
+        # The loop keeps only weak references to tasks: hold this one until it is done.
+        task = asyncio.ensure_future(self._dispatch(batch))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _dispatch(self, batch: list[tuple[K, asyncio.Future[T]]]) -> None:
+        try:
+            values = await self._load_fn([key for key, _ in batch])
+            if len(values) != len(batch):
+                raise RuntimeError(
+                    f"batch function returned {len(values)} values for {len(batch)} keys"
+                )
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, future), value in zip(batch, values, strict=True):
+            if not future.done():
+                future.set_result(value)
+
+
 class LoaderFamily(Generic[K, T]):
     """The DataLoaders of one relation, one per response position."""
 
@@ -51,7 +122,7 @@ class LoaderFamily(Generic[K, T]):
     def at(self, position: Position) -> DataLoader[K, T]:
         loader = self._loaders.get(position)
         if loader is None:
-            loader = self._loaders[position] = DataLoader(load_fn=self._batch)
+            loader = self._loaders[position] = DataLoader(self._batch)
         return loader
 
 

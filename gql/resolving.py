@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql.pyutils import Path
-from strawberry.dataloader import DataLoader
 
 from gql.context import Context
 from gql.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
+from gql.loaders import DataLoader
 from gql.pagination import make_window, order_tag
 from gql.prefetch import selected
 from gql.store.listing import ArticleList, FacetCount, Window
@@ -168,7 +168,7 @@ def list_loader(
     found = info.context.list_loaders.get((relation, here))
     if found is None:
         batch = make_batch(info.context, here, selections(info, relation))
-        found = info.context.list_loaders[(relation, here)] = DataLoader(load_fn=batch)
+        found = info.context.list_loaders[(relation, here)] = DataLoader(batch)
     return found
 
 

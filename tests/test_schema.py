@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gql.context import Context
+from gql.loading import load_into
 from gql.schema import build_schema
+from gql.settings import Settings
+from gql.store import Store
 from tests import corpus
 from tests.conftest import REPO, SEEDS
 
@@ -402,3 +407,28 @@ async def test_provider_and_topic_keys_are_normalized(execute: Execute) -> None:
         ' topic(name: " Microsoft AI ") { slug } }',
     )
     assert result == {"provider": {"domain": "venturebeat.com"}, "topic": {"slug": "microsoft-ai"}}
+
+
+DEEP = """query($n: Int) { articles(first: $n) { nodes { title provider { name
+  articles(first: $n) { nodes { title topics { name articles(first: $n) { nodes { url } } } } }
+} } } }"""
+
+
+@pytest.mark.parametrize("size", [1, 3, 10])
+async def test_statements_do_not_depend_on_the_data(tmp_path: Path, size: int) -> None:
+    """A generated corpus whose pages hold one item here and several there: the resolvers
+    of one position reach their loader in different event-loop iterations, and must still
+    share one statement."""
+    from bench.generate import generate
+
+    generate(50, tmp_path / "corpus", seed=1)
+    db = tmp_path / "gen.db"
+    await load_into(db, [tmp_path / "corpus"])
+    store = await Store.open(db, read_only=True)
+    try:
+        context = Context.for_request(store, Settings())
+        result = await build_schema().execute(DEEP, {"n": size}, context_value=context)
+        assert result.errors is None
+        assert context.query_log is not None and context.query_log.statements == 5
+    finally:
+        await store.close()
