@@ -34,6 +34,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ from bench import floor, loadgen, peer
 from bench.catalog import SCENARIOS, Scenario
 from bench.generate import generate
 from bench.report import render_markdown, write_markdown
-from bench.servers import HOST, Server, gql_command, gql_server
+from bench.servers import HOST, Server, descendants, gql_command, gql_server
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -101,26 +102,80 @@ def prepare_corpus(size: int, config: Config) -> tuple[Path, float | None]:
     return corpus, round(elapsed, 2)
 
 
-def _gql_load(corpus: Path, db_path: Path) -> tuple[dict[str, Any], float]:
+class _TreeMemory:
+    """Samples the memory of a process and its descendants (``gql load``'s parse workers).
+
+    ``sum_mb``: the highest total resident set seen in one sample (every 50 ms), i.e. what
+    the load needed at once; ``largest_mb``: the highest ``VmHWM`` of any single process.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.sum_kb = 0
+        self.hwm_kb: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in [self.pid, *descendants(self.pid)]:
+                rss, hwm = _vm_kb(pid)
+                total += rss
+                if hwm:
+                    self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), hwm)
+            self.sum_kb = max(self.sum_kb, total)
+            self._stop.wait(0.05)
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join()
+        return {
+            "sum_mb": round(self.sum_kb / 1024, 1),
+            "largest_mb": round(max(self.hwm_kb.values(), default=0) / 1024, 1),
+            "processes": len(self.hwm_kb),
+        }
+
+
+def _vm_kb(pid: int) -> tuple[int, int]:
+    """``VmRSS`` and ``VmHWM`` of ``pid`` in KiB (0, 0 once it has exited)."""
+    rss = hwm = 0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return rss, hwm
+
+
+def _gql_load(corpus: Path, db_path: Path) -> tuple[dict[str, Any], float, dict[str, Any]]:
     started = time.perf_counter()
-    completed = subprocess.run(
+    process = subprocess.Popen(
         [*gql_command(), "load", str(corpus), "--db", str(db_path), "--json"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    memory = _TreeMemory(process.pid)
+    stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
-    if completed.returncode not in (0, 2):
-        raise RuntimeError(f"gql load failed ({completed.returncode}):\n{completed.stderr}")
-    report: dict[str, Any] = json.loads(completed.stdout)
-    return report, wall
+    peak = memory.stop()
+    if process.returncode not in (0, 2):
+        raise RuntimeError(f"gql load failed ({process.returncode}):\n{stderr}")
+    report: dict[str, Any] = json.loads(stdout)
+    return report, wall, peak
 
 
 def ingest(corpus: Path, db_path: Path) -> dict[str, Any]:
     """Build ``db_path`` from scratch with ``gql load``, then re-load the unchanged files."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    first, first_wall = _gql_load(corpus, db_path)
-    again, again_wall = _gql_load(corpus, db_path)
+    first, first_wall, first_peak = _gql_load(corpus, db_path)
+    again, again_wall, again_peak = _gql_load(corpus, db_path)
     files = first["files_seen"]
     return {
         "files": files,
@@ -136,6 +191,8 @@ def ingest(corpus: Path, db_path: Path) -> dict[str, Any]:
         "reload_reported_s": again["elapsed_s"],
         "reload_unchanged": again["unchanged"],
         "db_mb": round(db_path.stat().st_size / 2**20, 1),
+        "load_peak_rss": first_peak,
+        "reload_peak_rss": again_peak,
     }
 
 

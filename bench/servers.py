@@ -53,7 +53,7 @@ class Server:
 
     def serving_pids(self) -> list[int]:
         """The processes that answer requests: worker children if any, else the process."""
-        children = _descendants(self.process.pid)
+        children = descendants(self.process.pid)
         workers = [pid for pid in children if b"spawn_main" in _cmdline(pid)]
         return workers or [self.process.pid]
 
@@ -78,7 +78,8 @@ def post_json(url: str, body: dict[str, Any], *, timeout_s: float = 60) -> dict[
     return decoded
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...)."""
     found: list[int] = []
     todo = [pid]
     while todo:
@@ -188,12 +189,23 @@ def running(
 
 @contextmanager
 def gql_server(
-    db_path: Path, *, workers: int, explain: bool, log_path: Path, port: int | None = None
+    db_path: Path,
+    *,
+    workers: int,
+    explain: bool,
+    log_path: Path,
+    port: int | None = None,
+    response_cache: int = 0,
 ) -> Iterator[Server]:
-    """``gql serve --db DB --workers N`` on a free loopback port."""
+    """``gql serve --db DB --workers N`` on a free loopback port.
+
+    The response cache is off unless asked for: wrk repeats one request, so a cached run
+    measures the cache, not the API (the headline figures are uncached).
+    """
     port = port or free_port()
     command = [*gql_command(), "serve", "--db", str(db_path), "--host", HOST]
     command += ["--port", str(port), "--workers", str(workers)]
+    command += ["--response-cache", str(response_cache)]
     if explain:
         command.append("--explain")
     with running(
