@@ -212,6 +212,14 @@ class Loaders:
             facet, relation, spec, limit = group
             return await listing.load_facets(s, facet, relation, parents, spec, limit)
 
+        async def matched_ids(keys: list[tuple[str, Condition | None]]) -> list[list[int]]:
+            return [await listing.load_matched_ids(s, text, cond) for text, cond in keys]
+
+        self.matched_ids: DataLoader[tuple[str, Condition | None], list[int]] = DataLoader(
+            matched_ids
+        )
+        """Ids of the articles matching ``(search text, condition)``: one statement each."""
+
         async def related_topics(
             group: int, parents: list[int]
         ) -> list[list[tuple[TopicRow, int]]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -57,6 +58,7 @@ from gql.resolving import (
     position,
 )
 from gql.store import listing, recording_queries
+from gql.store.filtering import Condition
 from gql.store.listing import ArticleList, FacetCount
 from gql.types import (
     Article,
@@ -216,12 +218,12 @@ class Query:
             search=query,
         )
         store = info.context.store
-        page = await listing.load_article_list(store, spec)
+        page = await listing.load_search_page(store, spec)
         connection = search_connection(
             page,
             spec,
-            lambda: listing.count_article_list(store, spec.condition, query),
-            _root_facets(info, spec),
+            partial(_count_matches, info, query, spec.condition),
+            _search_facets(info, query, spec.condition),
         )
         return await prefetched_connection(info, connection)
 
@@ -336,6 +338,21 @@ class Query:
             page, tag, Topic.from_row, lambda: listing.count_entities(store, "topic", condition)
         )
         return await prefetched_connection(info, connection)
+
+
+async def _count_matches(info: Info, query: str, condition: Condition | None) -> int:
+    return len(await info.context.loaders.matched_ids.load((query, condition)))
+
+
+def _search_facets(info: Info, query: str, condition: Condition | None) -> FacetLoader:
+    """Facets of a search, grouped over its matching ids (read once per request)."""
+    store, loaders = info.context.store, info.context.loaders
+
+    async def load(facet: str, limit: int) -> list[FacetCount[Any]]:
+        ids = await loaders.matched_ids.load((query, condition))
+        return await listing.load_facets_of_ids(store, facet, ids, limit)
+
+    return load
 
 
 def _root_facets(info: Info, spec: ArticleList) -> FacetLoader:

@@ -249,9 +249,8 @@ async def _execute_search(
 
 
 async def load_article_list(store: Store, spec: ArticleList) -> Page[ArticleRow]:
-    """One page of all articles (or of the articles matching ``spec.search``)."""
-    if spec.search is not None:
-        return await _load_search_page(store, spec)
+    """One page of all articles, newest first unless ``spec`` orders otherwise."""
+    assert spec.search is None, "search pages come from load_search_page"
     params: list[Any] = []
     keys = _sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
     condition, condition_params = where(spec.condition, "article")
@@ -267,10 +266,11 @@ async def load_article_list(store: Store, spec: ArticleList) -> Page[ArticleRow]
     return _page([(article_row(r), tuple(r[20:]), None) for r in rows], spec.window)
 
 
-async def _load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
+async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
     """A page of search results in two statements: the page's ids in order, ranked and
     filtered over narrow rows; then those articles with snippets, which FTS5 computes per
-    row, so only for the page rather than for every match."""
+    row, so only for the page rather than for every match. (Ranking only the ids of
+    ``load_matched_ids`` would be slower: FTS5 then evaluates the match once per id.)"""
     assert spec.search is not None
     params: list[Any] = []
     source = _article_source(spec, params)
@@ -448,6 +448,40 @@ async def load_facets(
     for parent_id, facet_value, count in rows:
         groups[parent_id].append(FacetCount(facet_value, count))
     return [groups.get(pid, []) for pid in (parent_ids if relation else [0])]
+
+
+async def load_matched_ids(store: Store, search: str, condition: Condition | None) -> list[int]:
+    """Ids of the articles matching a search and a filter, in one statement.
+
+    A search page asks for its count and several facets; each would evaluate the full-text
+    match and the filter over the wide articles table again. Read once, the ids let the
+    count be their number and the facets group a short list (``load_facets_of_ids``).
+    """
+    params: list[Any] = []
+    source = _article_source(ArticleList(search=search), params, ranked=False)
+    condition_sql, condition_params = where(condition, "article")
+    rows = await _execute_search(
+        store,
+        f"SELECT a.id FROM {source} WHERE {condition_sql}",
+        params + condition_params,
+        search,
+    )
+    return [row[0] for row in rows]
+
+
+async def load_facets_of_ids(
+    store: Store, facet: str, ids: Sequence[int], limit: int
+) -> list[FacetCount[Any]]:
+    """Facet counts (as ``load_facets``) over a known list of article ids."""
+    join, value = FACETS[facet]
+    order = f"{value} DESC" if facet == "publishedByMonth" else f"count(*) DESC, {value}"
+    rows = await store.execute(
+        f"WITH m AS (SELECT value AS id FROM json_each(?))"
+        f" SELECT {value} AS value, count(*) FROM m {join} GROUP BY value ORDER BY {order}"
+        " LIMIT ?",
+        [_keys(ids), limit],
+    )
+    return [FacetCount(r[0], r[1]) for r in rows]
 
 
 # --- providers and topics ------------------------------------------------------------------
