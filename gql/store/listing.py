@@ -369,19 +369,10 @@ async def load_article_lists_by_parent(
     return [_page(groups.get(pid, []), spec.window) for pid in parent_ids]
 
 
-async def count_article_list(
-    store: Store, condition: Condition | None, search: str | None = None
-) -> int:
-    """How many articles match (all of them, or those matching ``search``)."""
-    params: list[Any] = []
-    source = _article_source(ArticleList(search=search), params, ranked=False)
-    condition_sql, condition_params = where(condition, "article")
-    rows = await _execute_search(
-        store,
-        f"SELECT count(*) FROM {source} WHERE {condition_sql}",
-        params + condition_params,
-        search,
-    )
+async def count_article_list(store: Store, condition: Condition | None) -> int:
+    """How many articles match ``condition`` (searches count ``load_matched_ids``)."""
+    condition_sql, params = where(condition, "article")
+    rows = await store.execute(f"SELECT count(*) FROM articles a WHERE {condition_sql}", params)
     return int(rows[0][0])
 
 
