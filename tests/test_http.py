@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from gql.app import create_app
 from gql.loading import load_into
 from gql.settings import Settings
+from tests import corpus
 from tests.conftest import REPO
 
 SEED_URL = "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
@@ -119,6 +120,30 @@ def test_pages_of_a_topic_over_http(server: str) -> None:
             break
         after = topic["articles"]["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == topic["articleCount"] == 60
+
+
+def test_pages_of_a_provider_over_http(server: str) -> None:
+    query = (
+        'query($after: String) { provider(domain: "prnewswire.com") { articleCount'
+        " articles(first: 1, after: $after) { pageInfo { hasNextPage endCursor }"
+        " nodes { url } } } }"
+    )
+    seen: list[str] = []
+    after = None
+    while True:
+        provider = post(server, query, {"after": after})["data"]["provider"]
+        seen += [n["url"] for n in provider["articles"]["nodes"]]
+        if not provider["articles"]["pageInfo"]["hasNextPage"]:
+            break
+        after = provider["articles"]["pageInfo"]["endCursor"]
+    files = corpus.read_articles(REPO / "seeds").values()
+    expected = {
+        m["webUrl"].strip()
+        for m in files
+        if corpus.domain(m["provider"]["domain"]) == "prnewswire.com"
+    }
+    assert len(seen) == len(set(seen)) == provider["articleCount"] == len(expected) > 1
+    assert set(seen) == expected
 
 
 def test_node_and_nodes_over_http(server: str) -> None:
