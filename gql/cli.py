@@ -10,8 +10,9 @@ import copy
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import uvicorn
@@ -23,6 +24,7 @@ from gql.loading import LoadReport, is_stale, load_into
 from gql.schema import build_schema
 
 DEFAULT_DB = "data/gql.db"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _print_report(report: LoadReport) -> None:
@@ -47,6 +49,18 @@ def _print_report(report: LoadReport) -> None:
     echo(f"elapsed           {report.elapsed_s:.2f} s (data version {report.data_version})")
 
 
+def db_option(help_text: str) -> Callable[[F], F]:
+    """The ``--db PATH`` option every command that touches a database takes."""
+    return click.option(
+        "--db",
+        "db_path",
+        default=DEFAULT_DB,
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help=help_text,
+    )
+
+
 @click.group()
 def main() -> None:
     """gql: a GraphQL API over a folder of news-article Markdown files."""
@@ -54,14 +68,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="SQLite database file to create or update.",
-)
+@db_option("SQLite database file to create or update.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def load(paths: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
     """Load article, topic and publisher files into the database.
@@ -101,14 +108,7 @@ def _log_config() -> dict[str, Any]:
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="SQLite database file to serve.",
-)
+@db_option("SQLite database file to serve.")
 @click.option(
     "--seeds",
     multiple=True,

@@ -8,7 +8,7 @@ cursor issued for one ordering is refused by another.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -24,6 +24,12 @@ FIRST_HELP = "Return the first N items (default 20, at most 100)."
 AFTER_HELP = "Return items after this cursor (`pageInfo.endCursor` of the previous page)."
 LAST_HELP = "Return the last N items (at most 100); with `before`, the page before it."
 BEFORE_HELP = "Return items before this cursor (`pageInfo.startCursor` of the next page)."
+
+# The four pagination arguments every list field takes, described once.
+FirstArg = Annotated[int | None, strawberry.argument(description=FIRST_HELP)]
+AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_HELP)]
+LastArg = Annotated[int | None, strawberry.argument(description=LAST_HELP)]
+BeforeArg = Annotated[str | None, strawberry.argument(description=BEFORE_HELP)]
 
 
 def order_tag(list_name: str, order: tuple[OrderKey, ...]) -> str:

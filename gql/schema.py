@@ -38,11 +38,11 @@ from gql.inputs import (
 from gql.keys import normalize_domain
 from gql.loaders import LoaderFamily
 from gql.pagination import (
-    AFTER_HELP,
-    BEFORE_HELP,
-    FIRST_HELP,
-    LAST_HELP,
+    AfterArg,
+    BeforeArg,
     Connection,
+    FirstArg,
+    LastArg,
     make_connection,
     make_window,
     order_tag,
@@ -161,10 +161,10 @@ class Query:
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> ArticleConnection:
         spec = article_list(
             info,
@@ -200,10 +200,10 @@ class Query:
             list[ArticleOrder] | None,
             strawberry.argument(description="Sort keys (default: RELEVANCE)."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> SearchConnection:
         if not query.strip():
             raise InvalidArgument("query", "must not be empty")
@@ -255,32 +255,22 @@ class Query:
         order_by: Annotated[
             list[ProviderOrder] | None, strawberry.argument(description="Sort keys.")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> Connection[Provider]:
-        order = entity_order(order_by)
-        tag = order_tag("providers", order)
-        window = make_window(
-            info.context.settings,
-            tag,
-            len(order) + 1,
+        condition = provider_condition(filter_) if filter_ is not None else None
+        return await _entity_connection(
+            info,
+            "provider",
+            condition,
+            order_by,
             first=first,
             after=after,
             last=last,
             before=before,
         )
-        condition = provider_condition(filter_) if filter_ is not None else None
-        store = info.context.store
-        page = await listing.load_provider_list(store, condition, order, window)
-        connection = make_connection(
-            page,
-            tag,
-            Provider.from_row,
-            lambda: listing.count_entities(store, "provider", condition),
-        )
-        return await prefetched_connection(info, connection)
 
     @strawberry.field(description="One topic by global ID, name or slug (give exactly one).")
     async def topic(
@@ -315,29 +305,55 @@ class Query:
         order_by: Annotated[
             list[TopicOrder] | None, strawberry.argument(description="Sort keys.")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> Connection[Topic]:
-        order = entity_order(order_by)
-        tag = order_tag("topics", order)
-        window = make_window(
-            info.context.settings,
-            tag,
-            len(order) + 1,
+        condition = topic_condition(filter_) if filter_ is not None else None
+        return await _entity_connection(
+            info,
+            "topic",
+            condition,
+            order_by,
             first=first,
             after=after,
             last=last,
             before=before,
         )
-        condition = topic_condition(filter_) if filter_ is not None else None
-        store = info.context.store
-        page = await listing.load_topic_list(store, condition, order, window)
-        connection = make_connection(
-            page, tag, Topic.from_row, lambda: listing.count_entities(store, "topic", condition)
-        )
-        return await prefetched_connection(info, connection)
+
+
+async def _entity_connection(
+    info: Info,
+    entity: str,
+    condition: Condition | None,
+    order_by: list[ProviderOrder] | list[TopicOrder] | None,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Any]:
+    """A page of all providers or all topics, filtered and ordered (root lists)."""
+    order = entity_order(order_by)
+    tag = order_tag(f"{entity}s", order)
+    window = make_window(
+        info.context.settings,
+        tag,
+        len(order) + 1,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
+    store = info.context.store
+    load = listing.load_provider_list if entity == "provider" else listing.load_topic_list
+    node = Provider.from_row if entity == "provider" else Topic.from_row
+    page: Any = await load(store, condition, order, window)
+    connection: Connection[Any] = make_connection(
+        page, tag, node, lambda: listing.count_entities(store, entity, condition)
+    )
+    return await prefetched_connection(info, connection)
 
 
 async def _count_matches(info: Info, query: str, condition: Condition | None) -> int:

@@ -19,12 +19,12 @@ from gql.context import Context
 from gql.ids import encode_global_id
 from gql.inputs import ArticleFilter, ArticleOrder
 from gql.pagination import (
-    AFTER_HELP,
-    BEFORE_HELP,
-    FIRST_HELP,
-    LAST_HELP,
+    AfterArg,
+    BeforeArg,
     Connection,
     Edge,
+    FirstArg,
+    LastArg,
     PageInfo,
     cursors_of,
     order_tag,
@@ -76,10 +76,10 @@ def nested_articles_field(relation: str, description: str) -> Any:
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST_HELP)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE_HELP)] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> ArticleConnection:
         spec = article_list(
             info,
@@ -481,7 +481,7 @@ class Article(Node):
         order_by: Annotated[
             list[ArticleOrder] | None, strawberry.argument(description=ORDER_HELP)
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_HELP)] = None,
+        first: FirstArg = None,
     ) -> list[Article]:
         spec = article_list(
             info,
