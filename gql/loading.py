@@ -236,8 +236,12 @@ async def load_paths(
     report = LoadReport()
     stored = {entry.path: entry for entry in await q.load_file_entries(store)}
     seen: dict[str, os.stat_result] = {}
-    for path, stat in discover_files(root_paths):
-        seen.setdefault(str(path), stat)
+    try:
+        for path, stat in discover_files(root_paths):
+            seen.setdefault(str(path), stat)
+    except OSError as exc:
+        # A folder that cannot be listed would make its files look vanished: stop instead.
+        raise LoadError(f"{exc.filename}: cannot list: {exc.strerror or exc}") from exc
     changed = sorted(
         name
         for name, stat in seen.items()

@@ -481,3 +481,22 @@ def test_slugs_do_not_depend_on_load_history(
     load(incremental, folder)
     assert query(incremental, slugs)[0] == ("https://example.com/b", "same-title")
     assert len({s for _, s in query(incremental, slugs)}) == 2
+
+
+def test_an_unreadable_folder_stops_the_load_and_keeps_the_corpus(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    before = dump(db)
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if str(path).endswith("articles"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(loading.LoadError, match="articles: cannot list: Permission denied"):
+        load(db, seeds_copy)
+    assert dump(db) == before
