@@ -1,0 +1,333 @@
+"""Compiled execution: complete selection sets with projections built once per document.
+
+graphql-core completes every field of every object on its own (resolve info, resolver
+call, type checks): about 4 µs a field, most of a big page's cost. Yet once a list's
+relations are prefetched (``gql.prefetch``), most fields are a read of an attribute or
+of ``prefetched``. ``CompiledExecutor`` therefore turns the selection set of an object
+into a plan on first sight: a tuple of (response key, read, complete) steps, nested for
+the objects below. Plans are cached across requests, keyed by the identity of the
+document's field nodes (the parser cache hands out the same document for the same text).
+
+A plan covers the same ground as graphql-core and gives the same result, or steps aside:
+- fields it cannot read itself (resolvers with arguments or ``info``, async ones) are
+  handed to graphql-core's ``execute_field`` with their real path, at the top level of
+  the plan; an object below with such a field is completed by graphql-core as a whole;
+- anything unexpected at run time (a relation not prefetched, a null in a non-null
+  field, a value a scalar refuses, an object of another type) abandons the compiled
+  steps before any field was handed over, and graphql-core completes the object, errors
+  and all;
+- selection sets with directives (``@skip``, ``@include``, ``@defer``), abstract types,
+  and operations with resolver middleware are never compiled.
+
+What a field's read is comes from the schema (``FieldReads``): this module knows
+graphql-core, not our types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLString,
+    InlineFragmentNode,
+    SelectionSetNode,
+    Undefined,
+)
+from graphql.execution.collect_fields import FieldDetails, FragmentDetails
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+Read = Callable[[Any], Any]
+Complete = Callable[[Any], Any]
+FieldReads = Mapping[tuple[str, str], Read]
+"""``(type name, field name)`` -> how to read the field's value from its source object."""
+FieldDetailsList = list[FieldDetails]
+PlanKey = tuple[str, tuple[int, ...]]
+
+MAX_PLANS = 4096
+
+
+class _Unsupported(Exception):
+    """The selection cannot be compiled: graphql-core completes it."""
+
+
+class Plan:
+    """How to complete one selection set on one object type."""
+
+    __slots__ = ("compiled", "delegated", "keys", "type_name")
+
+    def __init__(
+        self,
+        type_name: str,
+        keys: tuple[str, ...],
+        compiled: tuple[tuple[str, Read, Complete], ...],
+        delegated: tuple[tuple[str, FieldDetailsList], ...],
+    ) -> None:
+        self.type_name = type_name
+        self.keys = keys
+        """Response keys in the order graphql-core would write them."""
+        self.compiled = compiled
+        self.delegated = delegated
+
+
+def _nodes_of(field_details_list: FieldDetailsList) -> tuple[FieldNode, ...]:
+    return tuple(details.node for details in field_details_list)
+
+
+def _check_level(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDetails]
+) -> None:
+    """Refuse a selection set (fragments of it included) whose shape may depend on variables."""
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if selection.directives:
+            raise _Unsupported
+        if isinstance(selection, InlineFragmentNode):
+            _check_level(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            details = fragments.get(selection.name.value)
+            if details is None or details.definition.directives:
+                raise _Unsupported
+            if details.definition.variable_definitions:
+                raise _Unsupported
+            _check_level(details.definition.selection_set, fragments)
+
+
+def _leaf(leaf_type: GraphQLLeafType) -> Complete:
+    coerce = leaf_type.coerce_output_value
+
+    def complete(value: Any) -> Any:
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise _Unsupported
+        return coerced
+
+    if leaf_type is GraphQLString or leaf_type is GraphQLID:
+        return lambda value: value if type(value) is str else complete(value)
+    if leaf_type is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else complete(value)
+    return complete
+
+
+def _non_null(inner: Complete) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            raise _Unsupported
+        completed = inner(value)
+        if completed is None:
+            raise _Unsupported
+        return completed
+
+    return complete
+
+
+def _nullable(inner: Complete) -> Complete:
+    return lambda value: None if value is None else inner(value)
+
+
+def _list(inner: Complete) -> Complete:
+    def complete(value: Any) -> list[Any]:
+        if type(value) is not list and type(value) is not tuple:
+            raise _Unsupported
+        return [inner(item) for item in value]
+
+    return complete
+
+
+def _object(plan: Plan, is_type_of: Callable[[Any, Any], Any] | None) -> Complete:
+    steps = plan.compiled
+
+    def complete(value: Any) -> dict[str, Any]:
+        if is_type_of is not None and is_type_of(value, None) is not True:
+            raise _Unsupported
+        return {key: finish(read(value)) for key, read, finish in steps}
+
+    return complete
+
+
+class Planner:
+    """Builds and keeps the plans of one schema (shared by all requests)."""
+
+    def __init__(self, reads: FieldReads, max_plans: int = MAX_PLANS) -> None:
+        self.reads = reads
+        self.max_plans = max_plans
+        self.plans: dict[PlanKey, tuple[tuple[FieldNode, ...], Plan | None]] = {}
+
+    def plan(
+        self,
+        executor: CompiledExecutor,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+    ) -> Plan | None:
+        """The plan of this selection on ``return_type``; None when it cannot be compiled."""
+        nodes = _nodes_of(field_details_list)
+        key = (return_type.name, tuple(map(id, nodes)))
+        found = self.plans.get(key)
+        # The nodes are kept alive with the plan, so their ids cannot be reused meanwhile.
+        if found is not None and all(a is b for a, b in zip(found[0], nodes, strict=True)):
+            return found[1]
+        try:
+            plan: Plan | None = self._build(executor, return_type, field_details_list, top=True)
+        except _Unsupported:
+            plan = None
+        if len(self.plans) >= self.max_plans:
+            self.plans.clear()
+        self.plans[key] = (nodes, plan)
+        return plan
+
+    def _build(
+        self,
+        executor: CompiledExecutor,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        *,
+        top: bool,
+    ) -> Plan:
+        for details in field_details_list:
+            if details.defer_usage is not None or details.fragment_variable_values:
+                raise _Unsupported
+            _check_level(details.node.selection_set, executor.fragments)
+        grouped = executor.collect_subfields(return_type, field_details_list).grouped_field_set
+        keys: list[str] = []
+        compiled: list[tuple[str, Read, Complete]] = []
+        delegated: list[tuple[str, FieldDetailsList]] = []
+        for response_key, field_group in grouped.items():
+            keys.append(response_key)
+            try:
+                compiled.append(self._step(executor, return_type, response_key, field_group))
+            except _Unsupported:
+                if not top:
+                    raise
+                delegated.append((response_key, field_group))
+        return Plan(
+            return_type.name,
+            tuple(keys),
+            tuple(compiled),
+            tuple(delegated),
+        )
+
+    def _step(
+        self,
+        executor: CompiledExecutor,
+        parent_type: GraphQLObjectType,
+        response_key: str,
+        field_group: FieldDetailsList,
+    ) -> tuple[str, Read, Complete]:
+        node = field_group[0].node
+        name = node.name.value
+        if name == "__typename":
+            type_name = parent_type.name
+            return response_key, lambda source: type_name, lambda value: value
+        if any(details.node.arguments for details in field_group):
+            raise _Unsupported
+        field = parent_type.fields.get(name)
+        read = self.reads.get((parent_type.name, name))
+        if field is None or read is None:
+            raise _Unsupported
+        return response_key, read, self._completer(executor, field.type, field_group)
+
+    def _completer(
+        self,
+        executor: CompiledExecutor,
+        output_type: GraphQLOutputType,
+        field_group: FieldDetailsList,
+        nullable: bool = True,
+    ) -> Complete:
+        if isinstance(output_type, GraphQLNonNull):
+            return _non_null(self._completer(executor, output_type.of_type, field_group, False))
+        if isinstance(output_type, GraphQLList):
+            inner = _list(self._completer(executor, output_type.of_type, field_group))
+        elif isinstance(output_type, GraphQLLeafType):
+            inner = _leaf(output_type)
+        elif isinstance(output_type, GraphQLObjectType):
+            plan = self._build(executor, output_type, field_group, top=False)
+            inner = _object(plan, output_type.is_type_of)
+        else:
+            raise _Unsupported
+        return _nullable(inner) if nullable else inner
+
+
+class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, completing objects through compiled plans where it can.
+
+    Subclasses set ``planner`` (``compiled_executor`` builds one per schema).
+    """
+
+    planner: Planner
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        middleware = self.middleware_manager
+        if middleware is None or not middleware.middlewares:
+            plan = self.planner.plan(self, return_type, field_details_list)
+            if plan is not None:
+                done = self._run(plan, return_type, path, result)
+                if done is not None:
+                    return done
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _run(self, plan: Plan, return_type: GraphQLObjectType, path: Path, source: Any) -> Any:
+        is_type_of: Callable[[Any, Any], Any] | None = return_type.is_type_of
+        try:
+            if is_type_of is not None and is_type_of(source, None) is not True:
+                return None
+            values = {key: finish(read(source)) for key, read, finish in plan.compiled}
+        except Exception:
+            return None
+        if not plan.delegated:
+            return values if len(plan.keys) == len(values) else self._ordered(plan, values)
+        # From here on fields run through graphql-core, which records their errors:
+        # no way back to the slow path (it would run them twice).
+        pending: list[str] = []
+        for key, field_group in plan.delegated:
+            value = self.execute_field(
+                return_type, source, field_group, Path(path, key, return_type.name), None
+            )
+            if value is Undefined:
+                continue
+            values[key] = value
+            if self.is_awaitable(value):
+                pending.append(key)
+        if not pending:
+            return self._ordered(plan, values)
+        return self._gather(plan, values, pending)
+
+    @staticmethod
+    def _ordered(plan: Plan, values: dict[str, Any]) -> dict[str, Any]:
+        return {key: values[key] for key in plan.keys if key in values}
+
+    async def _gather(
+        self, plan: Plan, values: dict[str, Any], pending: list[str]
+    ) -> dict[str, Any]:
+        awaitables: list[Awaitable[Any]] = [values[key] for key in pending]
+        if len(awaitables) == 1:
+            values[pending[0]] = await awaitables[0]
+        else:
+            values.update(zip(pending, await gather_with_cancel(*awaitables), strict=True))
+        return self._ordered(plan, values)
+
+
+def compiled_executor(reads: FieldReads) -> type[CompiledExecutor]:
+    """An executor class with a planner of its own over these field reads."""
+    planner = Planner(reads)
+    return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner})

@@ -1,0 +1,200 @@
+"""Compiled plans give exactly what graphql-core gives, and do the work when they can.
+
+Every document runs twice on the same database: through the schema with compiled plans
+(what the server uses) and through graphql-core's own completion (``compiled=False``).
+Data, errors (message and path) and SQL statement counts must be equal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.catalog import SCENARIOS
+from gql.compiled import CompiledExecutor
+from gql.context import Context
+from gql.loading import load_into
+from gql.schema import GqlSchema, build_schema
+from gql.settings import Settings
+from gql.store import Store
+from tests.conftest import REPO
+
+README_QUERIES = re.findall(
+    r"```graphql\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
+)
+
+ARTICLE_BITS = """
+  id slug title excerpt category type publishedAt url originalUrl ampUrl cdnAmpUrl quality
+  heat published secured body extra providerName __typename
+  provider { id domain name description otherNames extra images { url } }
+  topics { id name slug shortname description keywords extra parent { name } children { name } }
+  images { url width height title isCached }
+  related {
+    position title excerpt publishedAt url type quality originalUrl ampUrl cdnAmpUrl extra
+    providerName provider { domain } images { url width height title isCached }
+    article { url topics { name } } source { url }
+  }
+"""
+
+EDGE_CASES: list[tuple[str, dict[str, Any]]] = [
+    (f"{{ articles(first: 7) {{ nodes {{ {ARTICLE_BITS} }} }} }}", {}),
+    (
+        """{ a: articles(first: 4) { nodes { t: title title url x: url
+               provider { n: name name __typename } }
+             edges { cursor node { slug } } pageInfo { hasNextPage endCursor } }
+           b: articles(first: 3, orderBy: [QUALITY_DESC]) { totalCount nodes { title } } }""",
+        {},
+    ),
+    (
+        """fragment Link on RelatedLink { url provider { name } }
+           fragment Art on Article { title related { ...Link title } }
+           { articles(first: 5) { nodes { ...Art ... on Article { url topics { name } } } } }""",
+        {},
+    ),
+    (
+        """query($with: Boolean!, $without: Boolean!) { articles(first: 5) { nodes {
+             title topics @include(if: $with) { name }
+             provider @skip(if: $without) { name }
+             ... @include(if: $with) { url } } } }""",
+        {"with": True, "without": False},
+    ),
+    (
+        """query($with: Boolean!, $without: Boolean!) { articles(first: 5) { nodes {
+             title topics @include(if: $with) { name }
+             provider @skip(if: $without) { name }
+             ... @include(if: $with) { url } } } }""",
+        {"with": False, "without": True},
+    ),
+    (
+        # An argument error inside a list: null and an error per parent, with its path.
+        """{ articles(first: 3) { nodes { title provider { name
+             articles(first: -1) { nodes { title } } } } } }""",
+        {},
+    ),
+    (
+        """{ articles(first: 3) { totalCount facets { topics(first: 3) { count topic { name } } }
+             nodes { title citedBy(first: 2) { title provider { name } }
+                     citations(first: 2) { totalCount nodes { url } } } } }""",
+        {},
+    ),
+    (
+        """{ providers(first: 5) { nodes { name domain articleCount images { url }
+             articles(first: 3) { nodes { title topics { name } } } } } }""",
+        {},
+    ),
+    (
+        """{ topics(first: 6) { nodes { name parent { name } children { name }
+             relatedTopics(first: 2) { count topic { name } }
+             articles(first: 2) { edges { cursor node { title } } } } } }""",
+        {},
+    ),
+    (
+        """{ search(query: "ai", first: 4) { totalCount edges { rank snippet node { title
+             provider { name } } } nodes { url } } }""",
+        {},
+    ),
+    ("{ __typename articles(first: 2) { __typename nodes { __typename } } }", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def generated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bench.generate import generate
+
+    root = tmp_path_factory.mktemp("compiled")
+    generate(300, root / "corpus", seed=3)
+    db = root / "gen.db"
+    report = asyncio.run(load_into(db, [root / "corpus"]))
+    assert report.rejected == []
+    return db
+
+
+@pytest.fixture
+async def generated_store(generated_db: Path) -> AsyncIterator[Store]:
+    store = await Store.open(generated_db, read_only=True)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _run(
+    schema: GqlSchema, store: Store, document: str, variables: dict[str, Any]
+) -> tuple[Any, list[tuple[str, Any]], int]:
+    context = Context.for_request(store, Settings())
+    result = await schema.execute(document, variable_values=variables, context_value=context)
+    errors = [(error.message, error.path) for error in result.errors or []]
+    statements = context.query_log.statements if context.query_log else -1
+    # As JSON text: key order counts (graphql-core writes keys in selection order).
+    return json.dumps(result.data), errors, statements
+
+
+async def _assert_same(store: Store, document: str, variables: dict[str, Any]) -> Any:
+    compiled, reference = build_schema(), build_schema(compiled=False)
+    expected = await _run(reference, store, document, variables)
+    # Twice: the second run takes the plans cached by the first.
+    assert await _run(compiled, store, document, variables) == expected
+    assert await _run(compiled, store, document, variables) == expected
+    return expected
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+async def test_bench_scenarios(generated_store: Store, generated_db: Path, scenario: Any) -> None:
+    data, errors, _ = await _assert_same(
+        generated_store, scenario.document, scenario.variables(generated_db)
+    )
+    assert errors == [] and json.loads(data)
+
+
+@pytest.mark.parametrize("document", README_QUERIES)
+async def test_readme_queries(seeds_store: Store, document: str) -> None:
+    data, errors, _ = await _assert_same(seeds_store, document, {})
+    assert errors == [] and json.loads(data)
+
+
+@pytest.mark.parametrize(("document", "variables"), EDGE_CASES)
+async def test_edge_cases(generated_store: Store, document: str, variables: dict[str, Any]) -> None:
+    data, _, _ = await _assert_same(generated_store, document, variables)
+    assert json.loads(data)
+
+
+async def test_edge_cases_on_the_seeds(seeds_store: Store) -> None:
+    for document, variables in EDGE_CASES:
+        await _assert_same(seeds_store, document, variables)
+
+
+async def test_argument_errors_keep_their_paths(generated_store: Store) -> None:
+    _, errors, _ = await _assert_same(generated_store, EDGE_CASES[5][0], {})
+    assert len(errors) == 3
+    assert [path[:3] for _, path in errors] == [["articles", "nodes", i] for i in range(3)]
+
+
+def _counting(schema: GqlSchema) -> list[int]:
+    """Count graphql-core's ``execute_field`` calls of ``schema`` (one list per schema)."""
+    calls = [0]
+    base: type[CompiledExecutor] = schema.execution_context_class  # type: ignore[assignment]
+
+    class Counting(base):  # type: ignore[valid-type, misc]
+        def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            return super().execute_field(*args, **kwargs)
+
+    schema.execution_context_class = Counting
+    return calls
+
+
+async def test_a_prefetched_page_is_completed_by_its_plan(generated_store: Store) -> None:
+    front_page = next(s for s in SCENARIOS if s.name == "front_page").document
+    compiled, reference = build_schema(), build_schema(compiled=False)
+    compiled_calls, reference_calls = _counting(compiled), _counting(reference)
+    await _run(compiled, generated_store, front_page, {})
+    await _run(reference, generated_store, front_page, {})
+    # graphql-core resolves the root field only; the plan completes the 20 articles.
+    assert compiled_calls == [1]
+    assert reference_calls[0] > 200
