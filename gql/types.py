@@ -100,9 +100,9 @@ def nested_articles_field(relation: str, description: str) -> Any:
 
 @strawberry.interface(description="An object with a stable, opaque global ID (Relay).")
 class Node:
-    id: strawberry.ID = strawberry.field(
-        description="Opaque global ID; stable across reloads of the corpus."
-    )
+    @strawberry.field(description="Opaque global ID; stable across reloads of the corpus.")
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
 
 
 @strawberry.type(description="An image of an article, a publisher, a topic or a related link.")
@@ -213,19 +213,26 @@ class Provider(Node):
     )
     domain: str = strawberry.field(description="Canonical domain, e.g. `venturebeat.com`.")
     description: str | None = strawberry.field(description="From the publisher file, if any.")
-    other_names: list[str] = strawberry.field(description="Other names from the publisher file.")
-    extra: JSON = strawberry.field(description="Publisher-file keys without a typed field.")
+
+    @strawberry.field(description="Other names from the publisher file.")
+    def other_names(self) -> list[str]:
+        return self.row.other_names
+
+    @strawberry.field(description="Publisher-file keys without a typed field.")
+    def extra(self) -> JSON:
+        return JSON(self.row.extra)
+
+    @strawberry.field(description="Opaque global ID; stable across reloads of the corpus.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_global_id("Provider", self.domain))
 
     @classmethod
     def from_row(cls, row: ProviderRow) -> Provider:
         return cls(
             row=row,
-            id=strawberry.ID(encode_global_id("Provider", row.domain)),
             name=row.name,
             domain=row.domain,
             description=row.description,
-            other_names=row.other_names,
-            extra=JSON(row.extra),
         )
 
     @strawberry.field(description="Logos: the publisher file's first, then those articles list.")
@@ -259,20 +266,27 @@ class Topic(Node):
     slug: str = strawberry.field(description="URL-friendly key, e.g. `microsoft-ai`.")
     shortname: str | None = strawberry.field(description="Short label from the topic file.")
     description: str | None = strawberry.field(description="From the topic file, if any.")
-    keywords: list[str] = strawberry.field(description="Keywords from the topic file.")
-    extra: JSON = strawberry.field(description="Topic-file keys without a typed field.")
+
+    @strawberry.field(description="Keywords from the topic file.")
+    def keywords(self) -> list[str]:
+        return self.row.keywords
+
+    @strawberry.field(description="Topic-file keys without a typed field.")
+    def extra(self) -> JSON:
+        return JSON(self.row.extra)
+
+    @strawberry.field(description="Opaque global ID; stable across reloads of the corpus.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_global_id("Topic", self.name))
 
     @classmethod
     def from_row(cls, row: TopicRow) -> Topic:
         return cls(
             row=row,
-            id=strawberry.ID(encode_global_id("Topic", row.name)),
             name=row.name,
             slug=row.slug,
             shortname=row.shortname,
             description=row.description,
-            keywords=row.keywords,
-            extra=JSON(row.extra),
         )
 
     @strawberry.field(description="The parent topic, when the topic file names one.")
@@ -335,7 +349,10 @@ class RelatedLink:
     provider_name: str | None = strawberry.field(
         description="The publisher's name exactly as the link gives it."
     )
-    extra: JSON = strawberry.field(description="Keys of the link without a typed field.")
+
+    @strawberry.field(description="Keys of the link without a typed field.")
+    def extra(self) -> JSON:
+        return JSON(self.row.extra)
 
     @classmethod
     def from_row(cls, row: RelatedLinkRow) -> RelatedLink:
@@ -352,7 +369,6 @@ class RelatedLink:
             amp_url=row.amp_url,
             cdn_amp_url=row.cdn_amp_url,
             provider_name=row.provider_name,
-            extra=JSON(row.extra),
         )
 
     @strawberry.field(description="The linked page's publisher.")
@@ -412,13 +428,19 @@ class Article(Node):
     provider_name: str | None = strawberry.field(
         description="The publisher's name exactly as this article's file gives it."
     )
-    extra: JSON = strawberry.field(description="Frontmatter keys without a typed field, verbatim.")
+
+    @strawberry.field(description="Frontmatter keys without a typed field, verbatim.")
+    def extra(self) -> JSON:
+        return JSON(self.row.extra)
+
+    @strawberry.field(description="Opaque global ID; stable across reloads of the corpus.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_global_id("Article", self.url))
 
     @classmethod
     def from_row(cls, row: ArticleRow) -> Article:
         return cls(
             row=row,
-            id=strawberry.ID(encode_global_id("Article", row.url)),
             slug=row.slug,
             title=row.title,
             excerpt=row.excerpt,
@@ -435,7 +457,6 @@ class Article(Node):
             secured=row.secured,
             body=row.body,
             provider_name=row.provider_name,
-            extra=JSON(row.extra),
         )
 
     @strawberry.field(description="The publisher.")

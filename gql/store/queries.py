@@ -46,14 +46,6 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _obj(value: str | None) -> dict[str, Any]:
-    return json.loads(value) if value else {}
-
-
-def _strings(value: str | None) -> list[str]:
-    return json.loads(value) if value else []
-
-
 def article_row(r: Row) -> ArticleRow:
     return ArticleRow(
         r[0],
@@ -73,18 +65,18 @@ def article_row(r: Row) -> ArticleRow:
         None if r[14] is None else bool(r[14]),
         r[15],
         r[16],
-        _obj(r[17]),
+        r[17],
         r[18],
         r[19],
     )
 
 
 def provider_row(r: Row) -> ProviderRow:
-    return ProviderRow(r[0], r[1], r[2], r[3], _strings(r[4]), _obj(r[5]))
+    return ProviderRow(r[0], r[1], r[2], r[3], r[4], r[5])
 
 
 def topic_row(r: Row) -> TopicRow:
-    return TopicRow(r[0], r[1], r[2], r[3], r[4], r[5], _strings(r[6]), _obj(r[7]))
+    return TopicRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
 
 
 def link_row(r: Row) -> RelatedLinkRow:
@@ -104,7 +96,7 @@ def link_row(r: Row) -> RelatedLinkRow:
         r[12],
         r[13],
         r[14],
-        _obj(r[15]),
+        r[15],
     )
 
 

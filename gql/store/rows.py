@@ -1,15 +1,31 @@
 """Rows the store returns to readers: frozen dataclasses, one per table, in column order.
 
-JSON columns arrive decoded; timestamps arrive as timezone-aware UTC datetimes.
+JSON columns arrive as text and are decoded when read (most requests never read them);
+timestamps arrive as timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 JSONValue = Any
+
+
+def _object(text: str | None) -> dict[str, JSONValue]:
+    if not text or text == "{}":
+        return {}
+    value: dict[str, JSONValue] = json.loads(text)
+    return value
+
+
+def _strings(text: str | None) -> list[str]:
+    if not text or text == "[]":
+        return []
+    value: list[str] = json.loads(text)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +47,13 @@ class ArticleRow:
     published: bool | None
     secured: str | None
     body: str
-    extra: dict[str, JSONValue]
+    extra_json: str | None
     provider_id: int | None
     provider_name: str | None
+
+    @property
+    def extra(self) -> dict[str, JSONValue]:
+        return _object(self.extra_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +62,16 @@ class ProviderRow:
     domain: str
     name: str
     description: str | None
-    other_names: list[str]
-    extra: dict[str, JSONValue]
+    other_names_json: str | None
+    extra_json: str | None
+
+    @property
+    def other_names(self) -> list[str]:
+        return _strings(self.other_names_json)
+
+    @property
+    def extra(self) -> dict[str, JSONValue]:
+        return _object(self.extra_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +82,16 @@ class TopicRow:
     parent_name: str | None
     shortname: str | None
     description: str | None
-    keywords: list[str]
-    extra: dict[str, JSONValue]
+    keywords_json: str | None
+    extra_json: str | None
+
+    @property
+    def keywords(self) -> list[str]:
+        return _strings(self.keywords_json)
+
+    @property
+    def extra(self) -> dict[str, JSONValue]:
+        return _object(self.extra_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +120,8 @@ class RelatedLinkRow:
     provider_id: int | None
     provider_name: str | None
     target_article_id: int | None
-    extra: dict[str, JSONValue]
+    extra_json: str | None
+
+    @property
+    def extra(self) -> dict[str, JSONValue]:
+        return _object(self.extra_json)
