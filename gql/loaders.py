@@ -78,8 +78,13 @@ class DataLoader(Generic[K, T]):
             loop.call_soon(self._tick)
         return future
 
-    def load_many(self, keys: Iterable[K]) -> Awaitable[list[T]]:
-        return asyncio.gather(*(self.load(key) for key in keys))
+    async def load_many(self, keys: Iterable[K]) -> list[T]:
+        """The values of ``keys`` in order; one wait per batch they fall in, not per key."""
+        futures = [self.load(key) for key in keys]
+        for future in futures:
+            if not future.done():
+                await future
+        return [future.result() for future in futures]
 
     def _tick(self) -> None:
         if self._quiet < QUIET_TICKS:
