@@ -145,11 +145,23 @@ def _list(inner: Complete) -> Complete:
     return complete
 
 
-def _object(plan: Plan, is_type_of: Callable[[Any, Any], Any] | None) -> Complete:
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    """The Python class Strawberry built ``object_type`` from (its exact instances pass
+    ``is_type_of`` without the call)."""
+    definition = object_type.extensions.get("strawberry-definition")
+    origin = getattr(definition, "origin", None)
+    return origin if isinstance(origin, type) else None
+
+
+def _object(plan: Plan, object_type: GraphQLObjectType) -> Complete:
     steps = plan.compiled
+    is_type_of: Callable[[Any, Any], Any] | None = object_type.is_type_of
+    if is_type_of is None:
+        return lambda value: {key: finish(read(value)) for key, read, finish in steps}
+    origin = _origin(object_type)
 
     def complete(value: Any) -> dict[str, Any]:
-        if is_type_of is not None and is_type_of(value, None) is not True:
+        if type(value) is not origin and is_type_of(value, None) is not True:
             raise _Unsupported
         return {key: finish(read(value)) for key, read, finish in steps}
 
@@ -252,7 +264,7 @@ class Planner:
             inner = _leaf(output_type)
         elif isinstance(output_type, GraphQLObjectType):
             plan = self._build(executor, output_type, field_group, top=False)
-            inner = _object(plan, output_type.is_type_of)
+            inner = _object(plan, output_type)
         else:
             raise _Unsupported
         return _nullable(inner) if nullable else inner

@@ -8,7 +8,7 @@ cursor issued for one ordering is refused by another.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -88,31 +88,41 @@ class PageInfo:
     has_previous_page: bool = strawberry.field(
         description="Items precede (when paging forward: true if `after` was given)."
     )
-    start_cursor: str | None = strawberry.field(
+    tag: strawberry.Private[str]
+    first_key: strawberry.Private[tuple[Any, ...] | None]
+    last_key: strawberry.Private[tuple[Any, ...] | None]
+
+    @strawberry.field(
         description="Cursor of the first item: pass it as `before` for the previous page."
     )
-    end_cursor: str | None = strawberry.field(
-        description="Cursor of the last item: pass it as `after` for the next page."
-    )
+    def start_cursor(self) -> str | None:
+        return None if self.first_key is None else encode_cursor(self.tag, *self.first_key)
+
+    @strawberry.field(description="Cursor of the last item: pass it as `after` for the next page.")
+    def end_cursor(self) -> str | None:
+        return None if self.last_key is None else encode_cursor(self.tag, *self.last_key)
 
 
-def page_info(page: Page[RowT], cursors: list[str]) -> PageInfo:
+def page_info(page: Page[RowT], tag: str) -> PageInfo:
+    keys = page.keys
     return PageInfo(
         has_next_page=page.has_next,
         has_previous_page=page.has_previous,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
+        tag=tag,
+        first_key=keys[0] if keys else None,
+        last_key=keys[-1] if keys else None,
     )
-
-
-def cursors_of(page: Page[RowT], tag: str) -> list[str]:
-    return [encode_cursor(tag, *key) for key in page.keys]
 
 
 @strawberry.type(description="An item of a page with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str = strawberry.field(description="Opaque position of this item in its list.")
     node: NodeT = strawberry.field(description="The item.")
+    tag: strawberry.Private[str]
+    key: strawberry.Private[tuple[Any, ...]]
+
+    @strawberry.field(description="Opaque position of this item in its list.")
+    def cursor(self) -> str:
+        return encode_cursor(self.tag, *self.key)
 
 
 @strawberry.type(description="A page of a list, paginated by cursor (keyset in SQL).")
@@ -136,6 +146,8 @@ def make_connection(
     node: Callable[[RowT], NodeT],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
-    cursors = cursors_of(page, tag)
-    edges = [Edge(cursor=c, node=node(row)) for c, row in zip(cursors, page.rows, strict=True)]
-    return Connection(edges=edges, page_info=page_info(page, cursors), count=count)
+    edges = [
+        Edge(node=node(row), tag=tag, key=key)
+        for key, row in zip(page.keys, page.rows, strict=True)
+    ]
+    return Connection(edges=edges, page_info=page_info(page, tag), count=count)

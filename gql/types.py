@@ -16,7 +16,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.context import Context
-from gql.ids import encode_global_id
+from gql.ids import encode_cursor, encode_global_id
 from gql.inputs import ArticleFilter, ArticleOrder
 from gql.pagination import (
     AfterArg,
@@ -26,7 +26,6 @@ from gql.pagination import (
     FirstArg,
     LastArg,
     PageInfo,
-    cursors_of,
     order_tag,
     page_info,
 )
@@ -531,7 +530,6 @@ class ArticleConnection(Connection[Article]):
 
 @strawberry.type(description="A search result: the article, its rank and a highlighted snippet.")
 class SearchEdge:
-    cursor: str = strawberry.field(description="Opaque position of this result in the list.")
     node: Article = strawberry.field(description="The matching article.")
     rank: float = strawberry.field(
         description="BM25 score (title matches weigh 10x excerpt matches); lower is better."
@@ -539,6 +537,12 @@ class SearchEdge:
     snippet: str = strawberry.field(
         description="The best-matching passage, matched terms wrapped in <mark></mark>."
     )
+    tag: strawberry.Private[str]
+    key: strawberry.Private[tuple[Any, ...]]
+
+    @strawberry.field(description="Opaque position of this result in the list.")
+    def cursor(self) -> str:
+        return encode_cursor(self.tag, *self.key)
 
 
 @strawberry.type(description="A page of search results, with a total count and facets.")
@@ -570,13 +574,13 @@ def article_connection(
     count: Callable[[], Awaitable[int]],
     load_facets: FacetLoader,
 ) -> ArticleConnection:
-    cursors = cursors_of(page, order_tag("articles", spec.order))
+    tag = order_tag("articles", spec.order)
     edges = [
-        Edge(cursor=c, node=Article.from_row(row))
-        for c, row in zip(cursors, page.rows, strict=True)
+        Edge(node=Article.from_row(row), tag=tag, key=key)
+        for key, row in zip(page.keys, page.rows, strict=True)
     ]
     return ArticleConnection(
-        edges=edges, page_info=page_info(page, cursors), count=count, load_facets=load_facets
+        edges=edges, page_info=page_info(page, tag), count=count, load_facets=load_facets
     )
 
 
@@ -586,14 +590,14 @@ def search_connection(
     count: Callable[[], Awaitable[int]],
     load_facets: FacetLoader,
 ) -> SearchConnection:
-    cursors = cursors_of(page, order_tag("articles", spec.order))
+    tag = order_tag("articles", spec.order)
     hits = page.hits or [(0.0, "")] * len(page.rows)
     edges = [
-        SearchEdge(cursor=c, node=Article.from_row(row), rank=rank, snippet=snippet)
-        for c, row, (rank, snippet) in zip(cursors, page.rows, hits, strict=True)
+        SearchEdge(node=Article.from_row(row), rank=rank, snippet=snippet, tag=tag, key=key)
+        for key, row, (rank, snippet) in zip(page.keys, page.rows, hits, strict=True)
     ]
     return SearchConnection(
-        edges=edges, page_info=page_info(page, cursors), count=count, load_facets=load_facets
+        edges=edges, page_info=page_info(page, tag), count=count, load_facets=load_facets
     )
 
 
