@@ -1,7 +1,8 @@
 """The Store: owns every SQLite connection and issues every SQL statement of the server.
 
 Reads go through a small pool of read-only aiosqlite connections, each read with a time
-limit; writes go through one serialized write connection in its own thread (the shape of
+limit (small lookups by key run on one more read-only connection, on the event loop);
+writes go through one serialized write connection in its own thread (the shape of
 datasette's ``Database``). Every statement passes through ``execute`` or the write
 thread, so counting, timing and limiting have one home (see ``QueryLog``).
 """
@@ -106,6 +107,7 @@ class Store:
         self._read_connections = read_connections
         self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
         self._readers: list[aiosqlite.Connection] = []
+        self._inline: tuple[sqlite3.Connection, _Deadline] | None = None
         self._write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gql-write")
         self._write_conn: sqlite3.Connection | None = None
         self._closed = False
@@ -139,7 +141,15 @@ class Store:
                 await reader.create_function("gql_fold", 1, _fold, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
+            inline = sqlite3.connect(
+                f"file:{store.path}?mode=ro", uri=True, check_same_thread=False
+            )
+            deadline = _Deadline()
+            inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
+            inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
+            store._inline = (inline, deadline)
             await store.execute("SELECT count(*) FROM meta")
+            await store.execute("SELECT count(*) FROM meta", inline=True)
         except (sqlite3.Error, OSError, StoreError) as exc:
             await store.close()
             raise StoreError(f"cannot open database {store.path}: {exc}") from exc
@@ -153,6 +163,9 @@ class Store:
         for reader in self._readers:
             await reader.close()
         self._readers.clear()
+        if self._inline is not None:
+            self._inline[0].close()
+            self._inline = None
 
         def close_writer() -> None:
             if self._write_conn is not None:
@@ -178,25 +191,46 @@ class Store:
 
         return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        """Run one read statement on a pooled connection; all rows, within the time limit."""
+    async def execute(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, inline: bool = False
+    ) -> list[Row]:
+        """Run one read statement; all rows, within the time limit.
+
+        ``inline`` runs it on the calling (event-loop) thread, for statements whose cost is
+        bounded and small, such as lookups of a few keys by index: a hop to a pooled
+        connection's thread and back costs more than they do. Anything else runs on a
+        pooled connection in its own thread, so that a long statement never holds up the
+        event loop.
+        """
         if self._closed:
             raise StoreError("the store is closed")
+        if inline and self._inline is not None:
+            conn, deadline = self._inline
+            with self._reading(sql, deadline):
+                return conn.execute(sql, params).fetchall()
         reader, deadline = await self._pool.get()
+        try:
+            with self._reading(sql, deadline):
+                rows = await reader.execute_fetchall(sql, params)
+        finally:
+            self._pool.put_nowait((reader, deadline))
+        return cast(list[Row], rows)
+
+    @contextmanager
+    def _reading(self, sql: str, deadline: _Deadline) -> Iterator[None]:
+        """Time limit, error mapping and accounting of one read statement."""
         started = time.perf_counter()
         try:
             deadline.at = time.monotonic() + self.time_limit_ms / 1000
-            rows = await reader.execute_fetchall(sql, params)
+            yield
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 raise QueryTimeout(self.time_limit_ms) from exc
             raise StoreError(f"read failed: {exc}") from exc
         finally:
             deadline.at = float("inf")
-            self._pool.put_nowait((reader, deadline))
             log = _current_log.get()
             if log is not None:
                 log.statements += 1
                 log.ms += (time.perf_counter() - started) * 1000
                 log.sql.append(sql)
-        return cast(list[Row], rows)

@@ -21,7 +21,7 @@ from gql.store.queries import (
     ARTICLE_COLUMNS,
     PROVIDER_COLUMNS,
     TOPIC_COLUMNS,
-    _keys,
+    _json_array,
     article_row,
     provider_row,
     topic_row,
@@ -292,7 +292,7 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
         f"SELECT {ARTICLE_COLUMNS}, {SNIPPET} FROM articles_fts"
         " JOIN articles a ON a.id = articles_fts.rowid"
         " WHERE articles_fts MATCH ? AND articles_fts.rowid IN (SELECT value FROM json_each(?))",
-        [spec.search, _keys([r[0] for r in ranked])],
+        [spec.search, _json_array([r[0] for r in ranked])],
         spec.search,
     )
     found = {r[0]: r for r in rows}
@@ -350,7 +350,7 @@ async def load_article_lists_by_parent(
         sql = " UNION ALL ".join(terms)
     else:
         source, parent, parent_filter = PARENT_SOURCES[relation]
-        params.append(_keys(parent_ids))
+        params.append(_json_array(parent_ids))
         condition, condition_params = where(spec.condition, "article")
         params += condition_params
         window = _window_sql(keys, spec.window, params)
@@ -384,7 +384,7 @@ async def count_article_lists_by_parent(
     rows = await store.execute(
         f"SELECT {parent}, count(*) FROM {source} WHERE {parent_filter} AND {where_sql}"
         f" GROUP BY {parent}",
-        [_keys(parent_ids), *params],
+        [_json_array(parent_ids), *params],
     )
     found = {r[0]: r[1] for r in rows}
     return [found.get(pid, 0) for pid in parent_ids]
@@ -419,7 +419,7 @@ async def load_facets(
         source, parent, parent_filter = _article_source(spec, params, ranked=False), "0", "1"
     else:
         source, parent, parent_filter = PARENT_SOURCES[relation]
-        params.append(_keys(parent_ids))
+        params.append(_json_array(parent_ids))
     condition, condition_params = where(spec.condition, "article")
     params += condition_params
     order = f"{value} DESC" if facet == "publishedByMonth" else f"count(*) DESC, {value}"
@@ -470,7 +470,7 @@ async def load_facets_of_ids(
         f"WITH m AS (SELECT value AS id FROM json_each(?))"
         f" SELECT {value} AS value, count(*) FROM m {join} GROUP BY value ORDER BY {order}"
         " LIMIT ?",
-        [_keys(ids), limit],
+        [_json_array(ids), limit],
     )
     return [FacetCount(r[0], r[1]) for r in rows]
 
@@ -561,7 +561,7 @@ async def load_related_topics(
         "       WHERE x1.topic_id IN (SELECT value FROM json_each(?))"
         "       GROUP BY x1.topic_id, x2.topic_id) c"
         " JOIN topics t ON t.id = c.other) WHERE rn <= ? ORDER BY parent, rn",
-        [_keys(topic_ids), limit],
+        [_json_array(topic_ids), limit],
     )
     groups: dict[int, list[tuple[TopicRow, int]]] = defaultdict(list)
     for r in rows:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
+
 from gql.store.database import Row, Store
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 from gql.store.write import FileEntry
@@ -38,8 +40,21 @@ LINK_COLUMNS = (
 )
 
 
-def _keys(keys: Sequence[Any]) -> str:
-    return json.dumps(list(keys), ensure_ascii=False)
+# Lookups of at most this many keys run inline (see ``Store.execute``): by index, they
+# cost well under a millisecond.
+INLINE_KEYS = 200
+
+
+def _json_array(keys: Sequence[Any]) -> str:
+    try:
+        return orjson.dumps(list(keys)).decode()
+    except TypeError:  # what orjson refuses (a lone surrogate from a client) json escapes
+        return json.dumps(list(keys), ensure_ascii=False)
+
+
+async def _lookup(store: Store, sql: str, keys: Sequence[Any], *params: Any) -> list[Row]:
+    """Rows of ``sql`` whose last parameter is ``keys`` as a JSON array (``json_each``)."""
+    return await store.execute(sql, (*params, _json_array(keys)), inline=len(keys) <= INLINE_KEYS)
 
 
 def _time(value: str | None) -> datetime | None:
@@ -115,35 +130,39 @@ def _grouped(keys: Sequence[K], rows: list[tuple[K, T]]) -> list[list[T]]:
 
 
 async def load_articles_by_id(store: Store, ids: Sequence[int]) -> list[ArticleRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))",
-        (_keys(ids),),
+        ids,
     )
     return _one_per_key(ids, {r[0]: article_row(r) for r in rows})
 
 
 async def load_articles_by_url(store: Store, urls: Sequence[str]) -> list[ArticleRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.url IN (SELECT value FROM json_each(?))",
-        (_keys([u.strip() for u in urls]),),
+        [u.strip() for u in urls],
     )
     return _one_per_key([u.strip() for u in urls], {r[1]: article_row(r) for r in rows})
 
 
 async def load_articles_by_slug(store: Store, slugs: Sequence[str]) -> list[ArticleRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {ARTICLE_COLUMNS} FROM articles a"
         " WHERE a.slug IN (SELECT value FROM json_each(?))",
-        (_keys(slugs),),
+        slugs,
     )
     return _one_per_key(slugs, {r[2]: article_row(r) for r in rows})
 
 
 async def load_providers_by_id(store: Store, ids: Sequence[int]) -> list[ProviderRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {PROVIDER_COLUMNS} FROM providers p"
         " WHERE p.id IN (SELECT value FROM json_each(?))",
-        (_keys(ids),),
+        ids,
     )
     return _one_per_key(ids, {r[0]: provider_row(r) for r in rows})
 
@@ -151,34 +170,38 @@ async def load_providers_by_id(store: Store, ids: Sequence[int]) -> list[Provide
 async def load_providers_by_domain(
     store: Store, domains: Sequence[str]
 ) -> list[ProviderRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {PROVIDER_COLUMNS} FROM providers p"
         " WHERE p.domain IN (SELECT value FROM json_each(?))",
-        (_keys(domains),),
+        domains,
     )
     return _one_per_key(domains, {r[1]: provider_row(r) for r in rows})
 
 
 async def load_topics_by_id(store: Store, ids: Sequence[int]) -> list[TopicRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.id IN (SELECT value FROM json_each(?))",
-        (_keys(ids),),
+        ids,
     )
     return _one_per_key(ids, {r[0]: topic_row(r) for r in rows})
 
 
 async def load_topics_by_name(store: Store, names: Sequence[str]) -> list[TopicRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.name IN (SELECT value FROM json_each(?))",
-        (_keys(names),),
+        names,
     )
     return _one_per_key(names, {r[1]: topic_row(r) for r in rows})
 
 
 async def load_topics_by_slug(store: Store, slugs: Sequence[str]) -> list[TopicRow | None]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.slug IN (SELECT value FROM json_each(?))",
-        (_keys(slugs),),
+        slugs,
     )
     return _one_per_key(slugs, {r[2]: topic_row(r) for r in rows})
 
@@ -187,12 +210,13 @@ async def load_topics_by_slug(store: Store, slugs: Sequence[str]) -> list[TopicR
 
 
 async def load_topics_by_article(store: Store, article_ids: Sequence[int]) -> list[list[TopicRow]]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT x.article_id, {TOPIC_COLUMNS} FROM article_topics x"
         " JOIN topics t ON t.id = x.topic_id"
         " WHERE x.article_id IN (SELECT value FROM json_each(?))"
         " ORDER BY x.article_id, x.position",
-        (_keys(article_ids),),
+        article_ids,
     )
     return _grouped(article_ids, [(r[0], topic_row(r[1:])) for r in rows])
 
@@ -200,11 +224,12 @@ async def load_topics_by_article(store: Store, article_ids: Sequence[int]) -> li
 async def load_links_by_article(
     store: Store, article_ids: Sequence[int]
 ) -> list[list[RelatedLinkRow]]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {LINK_COLUMNS} FROM related_links r"
         " WHERE r.article_id IN (SELECT value FROM json_each(?))"
         " ORDER BY r.article_id, r.position",
-        (_keys(article_ids),),
+        article_ids,
     )
     return _grouped(article_ids, [(r[1], link_row(r)) for r in rows])
 
@@ -213,11 +238,13 @@ async def load_images_by_owner(
     store: Store, owner_kind: str, owner_ids: Sequence[int]
 ) -> list[list[ImageRow]]:
     """Images of articles (``article``), providers, topics or related links (``related``)."""
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         "SELECT owner_id, url, width, height, title, is_cached FROM images"
         " WHERE owner_kind = ? AND owner_id IN (SELECT value FROM json_each(?))"
         " ORDER BY owner_id, position",
-        (owner_kind, _keys(owner_ids)),
+        owner_ids,
+        owner_kind,
     )
     return _grouped(
         owner_ids,
@@ -229,16 +256,17 @@ async def load_images_by_owner(
 
 
 async def load_topics_by_parent_name(store: Store, names: Sequence[str]) -> list[list[TopicRow]]:
-    rows = await store.execute(
+    rows = await _lookup(
+        store,
         f"SELECT {TOPIC_COLUMNS} FROM topics t"
         " WHERE t.parent_name IN (SELECT value FROM json_each(?)) ORDER BY t.name, t.id",
-        (_keys(names),),
+        names,
     )
     return _grouped(names, [(r[3], topic_row(r)) for r in rows])
 
 
 async def data_version(store: Store) -> int:
-    rows = await store.execute("SELECT value FROM meta WHERE key = 'data_version'")
+    rows = await store.execute("SELECT value FROM meta WHERE key = 'data_version'", inline=True)
     return int(rows[0][0]) if rows else 0
 
 
