@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
 from operator import attrgetter
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
@@ -49,7 +49,7 @@ from gql.pagination import (
     make_window,
     order_tag,
 )
-from gql.prefetch import RELATIONS
+from gql.prefetch import RELATIONS, prefetch_list
 from gql.resolving import (
     FILTER_HELP,
     ORDER_HELP,
@@ -58,6 +58,7 @@ from gql.resolving import (
     article_list,
     facet_spec_of,
     position,
+    selections,
 )
 from gql.store import listing, recording_queries
 from gql.store.filtering import Condition
@@ -78,6 +79,7 @@ from gql.types import (
 )
 
 logger = logging.getLogger("gql.errors")
+T = TypeVar("T")
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
 
@@ -151,7 +153,7 @@ class Query:
             value = decode_global_id(value, "Article")[1]
         family = loaders.article_by_slug if name == "slug" else loaders.article_by_url
         row = await family.at(position(info)).load(value)
-        return Article.from_row(row) if row else None
+        return await _prefetched(info, Article.from_row(row)) if row else None
 
     @strawberry.field(description="All articles (default: newest first), filtered and faceted.")
     async def articles(
@@ -244,7 +246,7 @@ class Query:
         key = decode_global_id(value, "Provider")[1] if name == "id" else normalize_domain(value)
         loader = info.context.loaders.provider_by_domain.at(position(info))
         row = await loader.load(key)
-        return Provider.from_row(row) if row else None
+        return await _prefetched(info, Provider.from_row(row)) if row else None
 
     @strawberry.field(description="All publishers (default: by name).")
     async def providers(
@@ -292,7 +294,7 @@ class Query:
             value = value.strip()
         family = loaders.topic_by_slug if which == "slug" else loaders.topic_by_name
         row = await family.at(position(info)).load(value)
-        return Topic.from_row(row) if row else None
+        return await _prefetched(info, Topic.from_row(row)) if row else None
 
     @strawberry.field(
         description="All topics (default: by name); `filter: {root: true}` for roots."
@@ -323,6 +325,12 @@ class Query:
             last=last,
             before=before,
         )
+
+
+async def _prefetched(info: Info, obj: T) -> T:
+    """``obj`` after its selected relations were loaded (``gql.prefetch``)."""
+    await prefetch_list(info.context, [obj], selections(info), position(info))
+    return obj
 
 
 async def _entity_connection(

@@ -189,12 +189,19 @@ def _counting(schema: GqlSchema) -> list[int]:
     return calls
 
 
-async def test_a_prefetched_page_is_completed_by_its_plan(generated_store: Store) -> None:
-    front_page = next(s for s in SCENARIOS if s.name == "front_page").document
+@pytest.mark.parametrize(
+    ("name", "fields_left"),
+    # graphql-core resolves the root field, and the fields with arguments below it.
+    [("front_page", 1), ("topic_page", 2), ("article_page", 2)],
+)
+async def test_prefetched_pages_are_completed_by_plans(
+    generated_store: Store, generated_db: Path, name: str, fields_left: int
+) -> None:
+    scenario = next(s for s in SCENARIOS if s.name == name)
+    variables = scenario.variables(generated_db)
     compiled, reference = build_schema(), build_schema(compiled=False)
     compiled_calls, reference_calls = _counting(compiled), _counting(reference)
-    await _run(compiled, generated_store, front_page, {})
-    await _run(reference, generated_store, front_page, {})
-    # graphql-core resolves the root field only; the plan completes the 20 articles.
-    assert compiled_calls == [1]
-    assert reference_calls[0] > 200
+    await _run(compiled, generated_store, scenario.document, variables)
+    await _run(reference, generated_store, scenario.document, variables)
+    assert compiled_calls == [fields_left]
+    assert reference_calls[0] > 5 * fields_left + 20
