@@ -1,4 +1,4 @@
-"""Rows the store returns to readers: frozen dataclasses, one per table, in column order.
+"""Rows the store returns to readers: named tuples, one type per table, in column order.
 
 JSON columns arrive as text and are decoded when read (most requests never read them);
 timestamps arrive as timezone-aware UTC datetimes.
@@ -7,9 +7,8 @@ timestamps arrive as timezone-aware UTC datetimes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 JSONValue = Any
 
@@ -28,8 +27,7 @@ def _strings(text: str | None) -> list[str]:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleRow:
+class ArticleRow(NamedTuple):
     id: int
     url: str
     slug: str
@@ -56,8 +54,7 @@ class ArticleRow:
         return _object(self.extra_json)
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderRow:
+class ProviderRow(NamedTuple):
     id: int
     domain: str
     name: str
@@ -74,8 +71,7 @@ class ProviderRow:
         return _object(self.extra_json)
 
 
-@dataclass(frozen=True, slots=True)
-class TopicRow:
+class TopicRow(NamedTuple):
     id: int
     name: str
     slug: str
@@ -94,8 +90,7 @@ class TopicRow:
         return _object(self.extra_json)
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRow:
+class ImageRow(NamedTuple):
     url: str
     width: int | None
     height: int | None
@@ -103,8 +98,7 @@ class ImageRow:
     is_cached: bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedLinkRow:
+class RelatedLinkRow(NamedTuple):
     id: int
     article_id: int
     position: int
