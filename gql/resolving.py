@@ -10,7 +10,16 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import replace
 from typing import Any, TypeVar
 
+import orjson
 import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from graphql.pyutils import Path
 
 from gql.context import Context
@@ -54,8 +63,86 @@ def selections(info: Info, owner: str = "") -> Any:
     key = (owner, position(info))
     found = info.context.selections.get(key)
     if found is None:
-        found = info.context.selections[key] = info.selected_fields
+        found = info.context.selections[key] = _SELECTIONS.get(info)
     return found
+
+
+class _VariableNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.fragments: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+        self.fragments.add(node.name.value)
+
+
+def _variable_names(
+    nodes: tuple[FieldNode, ...], fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables used anywhere below ``nodes``, fragments followed."""
+    collector = _VariableNames()
+    for node in nodes:
+        visit(node, collector)
+    done: set[str] = set()
+    while pending := collector.fragments - done:
+        name = pending.pop()
+        done.add(name)
+        if name in fragments:
+            visit(fragments[name], collector)
+    return tuple(sorted(collector.names))
+
+
+class SelectionCache:
+    """Strawberry's ``info.selected_fields``, converted once per document and variables.
+
+    Converting the syntax tree into ``SelectedField`` objects costs as much as a small
+    page's SQL. The result depends only on the field nodes (the parser cache hands out
+    the same document for the same text) and on the values of the variables used below
+    them, so it is kept across requests under exactly that key. The nodes are kept with
+    the entry, so that their ids cannot be reused meanwhile.
+    """
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self.max_entries = max_entries
+        self._names: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], tuple[str, ...]]] = {}
+        self._entries: dict[tuple[tuple[int, ...], bytes], tuple[tuple[FieldNode, ...], Any]] = {}
+
+    def get(self, info: Info) -> Any:
+        raw = info._raw_info
+        nodes = tuple(raw.field_nodes)
+        ids = tuple(map(id, nodes))
+        named = self._names.get(ids)
+        if named is None or not _same(named[0], nodes):
+            named = (nodes, _variable_names(nodes, raw.fragments))
+            self._remember(self._names, ids, named)
+        variables = info.variable_values
+        try:
+            values = orjson.dumps([variables.get(name) for name in named[1]], default=repr)
+        except TypeError:
+            return info.selected_fields
+        key = (ids, values)
+        entry = self._entries.get(key)
+        if entry is not None and _same(entry[0], nodes):
+            return entry[1]
+        converted = info.selected_fields
+        self._remember(self._entries, key, (nodes, converted))
+        return converted
+
+    def _remember(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(table) >= self.max_entries:
+            table.clear()
+        table[key] = value
+
+
+def _same(kept: tuple[FieldNode, ...], nodes: tuple[FieldNode, ...]) -> bool:
+    return len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes, strict=True))
+
+
+_SELECTIONS = SelectionCache()
 
 
 async def load_one(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T | None:

@@ -205,3 +205,23 @@ async def test_prefetched_pages_are_completed_by_plans(
     await _run(reference, generated_store, scenario.document, variables)
     assert compiled_calls == [fields_left]
     assert reference_calls[0] > 5 * fields_left + 20
+
+
+async def test_cached_selections_follow_the_variables(generated_store: Store) -> None:
+    """One schema (one parsed document), variables that change nested arguments and
+    directives from request to request: every answer is the reference's."""
+    document = """query($n: Int, $with: Boolean!) { articles(first: 3) { nodes {
+      provider { articles(first: $n) { nodes { title topics @include(if: $with) { name } } } }
+    } } }"""
+    compiled, reference = build_schema(), build_schema(compiled=False)
+    sizes, statements = [], []
+    for n, with_topics in [(1, True), (3, False), (1, False), (2, True), (1, True)]:
+        variables = {"n": n, "with": with_topics}
+        expected = await _run(reference, generated_store, document, variables)
+        assert await _run(compiled, generated_store, document, variables) == expected
+        nodes = json.loads(expected[0])["articles"]["nodes"]
+        sizes.append(max(len(a["provider"]["articles"]["nodes"]) for a in nodes))
+        # Topics are prefetched (one more statement) only when the directive keeps them.
+        statements.append(expected[2])
+    assert sizes[:2] == [1, 3]
+    assert statements == [4, 3, 3, 4, 4]
