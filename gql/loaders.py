@@ -109,6 +109,9 @@ class DataLoader(Generic[K, T]):
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
+                    # Whoever awaits the key gets the error; keys nobody awaits (a failed
+                    # load_many stops at its first key) must not be logged as unretrieved.
+                    future.exception()
             if not isinstance(exc, Exception):
                 raise
             return

@@ -1,0 +1,76 @@
+"""gql's DataLoader: one batch per burst of keys, cached values, errors for every key."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import Any
+
+from gql.loaders import DataLoader
+
+
+class Recorder:
+    """A batch function that records its batches and fails on demand."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.batches: list[list[int]] = []
+        self.fail = fail
+
+    async def __call__(self, keys: list[int]) -> list[str]:
+        self.batches.append(keys)
+        if self.fail:
+            raise LookupError(f"batch {keys} failed")
+        return [f"v{key}" for key in keys]
+
+
+async def test_keys_arriving_in_different_iterations_share_one_batch() -> None:
+    batch = Recorder()
+    loader = DataLoader(batch)
+
+    async def later(key: int, delay_ticks: int) -> str:
+        for _ in range(delay_ticks):
+            await asyncio.sleep(0)
+        return await loader.load(key)
+
+    values = await asyncio.gather(later(1, 0), later(2, 1), later(3, 2))
+    assert values == ["v1", "v2", "v3"]
+    assert batch.batches == [[1, 2, 3]]
+
+
+async def test_load_many_keeps_order_and_duplicates_and_caches() -> None:
+    batch = Recorder()
+    loader = DataLoader(batch)
+    assert await loader.load_many([3, 1, 3, 2]) == ["v3", "v1", "v3", "v2"]
+    assert await loader.load_many([2, 4]) == ["v2", "v4"]
+    assert batch.batches == [[3, 1, 2], [4]]
+
+
+async def test_a_failed_batch_fails_every_key_without_unretrieved_errors() -> None:
+    messages: list[str] = []
+
+    async def request() -> None:
+        loader = DataLoader(Recorder(fail=True))
+        try:
+            await loader.load_many([1, 2, 3])
+        except LookupError as exc:
+            messages.append(str(exc))
+        try:
+            await loader.load(2)
+        except LookupError as exc:
+            messages.append(str(exc))
+
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    try:
+        # Once the request is over its futures are garbage: an error nobody retrieved
+        # would be reported when they are collected.
+        await asyncio.create_task(request())
+        for _ in range(3):
+            gc.collect()
+            await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert messages == ["batch [1, 2, 3] failed"] * 2
+    assert reported == []
