@@ -311,15 +311,21 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         # From here on fields run through graphql-core, which records their errors:
         # no way back to the slow path (it would run them twice).
         pending: list[str] = []
-        for key, field_group in plan.delegated:
-            value = self.execute_field(
-                return_type, source, field_group, Path(path, key, return_type.name), None
-            )
-            if value is Undefined:
-                continue
-            values[key] = value
-            if self.is_awaitable(value):
-                pending.append(key)
+        try:
+            for key, field_group in plan.delegated:
+                value = self.execute_field(
+                    return_type, source, field_group, Path(path, key, return_type.name), None
+                )
+                if value is Undefined:
+                    continue
+                values[key] = value
+                if self.is_awaitable(value):
+                    pending.append(key)
+        except Exception:
+            # As graphql-core's execute_fields: fields already started may fail too.
+            if pending:
+                self.settle_in_background([values[key] for key in pending])
+            raise
         if not pending:
             return self._ordered(plan, values)
         return self._gather(plan, values, pending)

@@ -11,13 +11,15 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import pytest
+import strawberry
 
 from bench.catalog import SCENARIOS
-from gql.compiled import CompiledExecutor
+from gql.compiled import CompiledExecutor, compiled_executor
 from gql.context import Context
 from gql.loading import load_into
 from gql.schema import GqlSchema, build_schema
@@ -225,3 +227,51 @@ async def test_cached_selections_follow_the_variables(generated_store: Store) ->
         statements.append(expected[2])
     assert sizes[:2] == [1, 3]
     assert statements == [4, 3, 3, 4, 4]
+
+
+SLOW_RAN: list[int] = []
+
+
+@strawberry.type
+class Thing:
+    name: str
+
+    @strawberry.field
+    async def slow(self, n: int) -> int | None:
+        SLOW_RAN.append(n)
+        await asyncio.sleep(0)
+        raise ValueError(f"slow {n} failed")
+
+    @strawberry.field
+    def boom(self, n: int) -> int:
+        raise ValueError(f"boom {n}")
+
+
+@strawberry.type
+class ThingQuery:
+    @strawberry.field
+    def thing(self) -> Thing | None:
+        return Thing(name="x")
+
+
+async def test_a_field_failing_after_another_started_leaves_nothing_behind() -> None:
+    """A plan hands ``slow`` (awaitable) and then ``boom`` (raises at once, non-null) to
+    graphql-core: the object becomes null as with graphql-core alone, and ``slow`` is
+    settled, not left unawaited."""
+    document = "{ thing { name slow(n: 1) boom(n: 2) } }"
+    reference = strawberry.Schema(query=ThingQuery)
+    compiled = strawberry.Schema(query=ThingQuery)
+    compiled.execution_context_class = compiled_executor({("Thing", "name"): attrgetter("name")})
+    expected = await reference.execute(document)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert SLOW_RAN == [1]
+    result = await compiled.execute(document)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    # graphql-core settles started fields in the background; so must the plan.
+    assert SLOW_RAN == [1, 1]
+    assert result.data == expected.data == {"thing": None}
+    errors = [(e.message, e.path) for e in result.errors or []]
+    assert errors == [(e.message, e.path) for e in expected.errors or []]
+    assert [message for message, _ in errors] == ["boom 2"]
