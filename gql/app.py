@@ -89,7 +89,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def current_version(scope: Scope) -> int:
         return await data_version(scope["state"]["store"])
 
-    graphql: ASGIApp = GraphQLView(build_schema(), settings)
+    graphql: ASGIApp = GraphQLView(
+        build_schema(document_cache_entries=settings.document_cache_entries), settings
+    )
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version

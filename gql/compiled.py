@@ -5,8 +5,9 @@ call, type checks): about 4 µs a field, most of a big page's cost. Yet once a l
 relations are prefetched (``gql.prefetch``), most fields are a read of an attribute or
 of ``prefetched``. ``CompiledExecutor`` therefore turns the selection set of an object
 into a plan on first sight: a tuple of (response key, read, complete) steps, nested for
-the objects below. Plans are cached across requests, keyed by the identity of the
-document's field nodes (the parser cache hands out the same document for the same text).
+the objects below. Plans are kept with their document (``gql.documents``), keyed by the
+identity of its field nodes (the parser cache hands out the same document for the same
+text).
 
 A plan covers the same ground as graphql-core and gives the same result, or steps aside:
 - fields it cannot read itself (resolvers with arguments or ``info``, async ones) are
@@ -16,8 +17,9 @@ A plan covers the same ground as graphql-core and gives the same result, or step
   field, a value a scalar refuses, an object of another type) abandons the compiled
   steps before any field was handed over, and graphql-core completes the object, errors
   and all;
-- selection sets with directives (``@skip``, ``@include``, ``@defer``), abstract types,
-  and operations with resolver middleware are never compiled.
+- selection sets with directives (``@skip``, ``@include``, ``@defer``), fields of an
+  abstract type inside a plan (objects reached through ``Node`` are compiled on their
+  concrete type), and operations with resolver middleware are never compiled.
 
 What a field's read is comes from the schema (``FieldReads``): this module knows
 graphql-core, not our types.
@@ -29,7 +31,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from graphql import (
-    FieldNode,
     FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLID,
@@ -47,14 +48,13 @@ from graphql.execution.collect_fields import FieldDetails, FragmentDetails
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gql.documents import DocumentCache
+
 Read = Callable[[Any], Any]
 Complete = Callable[[Any], Any]
 FieldReads = Mapping[tuple[str, str], Read]
 """``(type name, field name)`` -> how to read the field's value from its source object."""
 FieldDetailsList = list[FieldDetails]
-PlanKey = tuple[str, tuple[int, ...]]
-
-MAX_PLANS = 4096
 
 
 class _Unsupported(Exception):
@@ -78,10 +78,6 @@ class Plan:
         """Response keys in the order graphql-core would write them."""
         self.compiled = compiled
         self.delegated = delegated
-
-
-def _nodes_of(field_details_list: FieldDetailsList) -> tuple[FieldNode, ...]:
-    return tuple(details.node for details in field_details_list)
 
 
 def _check_level(
@@ -169,12 +165,11 @@ def _object(plan: Plan, object_type: GraphQLObjectType) -> Complete:
 
 
 class Planner:
-    """Builds and keeps the plans of one schema (shared by all requests)."""
+    """Builds and keeps the plans of one schema (shared by all requests), per document."""
 
-    def __init__(self, reads: FieldReads, max_plans: int = MAX_PLANS) -> None:
+    def __init__(self, reads: FieldReads, max_documents: int) -> None:
         self.reads = reads
-        self.max_plans = max_plans
-        self.plans: dict[PlanKey, tuple[tuple[FieldNode, ...], Plan | None]] = {}
+        self.documents: DocumentCache[Plan | None] = DocumentCache(max_documents)
 
     def plan(
         self,
@@ -182,20 +177,19 @@ class Planner:
         return_type: GraphQLObjectType,
         field_details_list: FieldDetailsList,
     ) -> Plan | None:
-        """The plan of this selection on ``return_type``; None when it cannot be compiled."""
-        nodes = _nodes_of(field_details_list)
-        key = (return_type.name, tuple(map(id, nodes)))
-        found = self.plans.get(key)
-        # The nodes are kept alive with the plan, so their ids cannot be reused meanwhile.
-        if found is not None and all(a is b for a, b in zip(found[0], nodes, strict=True)):
-            return found[1]
+        """The plan of this selection on ``return_type``; None when it cannot be compiled
+        (or its document is too large to keep plans for)."""
+        plans = self.documents.entries(executor.operation)
+        if plans is None:
+            return None
+        key = (return_type.name, *[id(details.node) for details in field_details_list])
+        if key in plans:
+            return plans[key]
         try:
             plan: Plan | None = self._build(executor, return_type, field_details_list, top=True)
         except _Unsupported:
             plan = None
-        if len(self.plans) >= self.max_plans:
-            self.plans.clear()
-        self.plans[key] = (nodes, plan)
+        plans[key] = plan
         return plan
 
     def _build(
@@ -345,7 +339,8 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._ordered(plan, values)
 
 
-def compiled_executor(reads: FieldReads) -> type[CompiledExecutor]:
-    """An executor class with a planner of its own over these field reads."""
-    planner = Planner(reads)
+def compiled_executor(reads: FieldReads, *, max_documents: int) -> type[CompiledExecutor]:
+    """An executor class with a planner of its own over these field reads, keeping the
+    plans of the ``max_documents`` most recently used documents."""
+    planner = Planner(reads, max_documents)
     return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner})

@@ -23,6 +23,7 @@ from graphql import (
 from graphql.pyutils import Path
 
 from gql.context import Context
+from gql.documents import DocumentCache
 from gql.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
 from gql.loaders import DataLoader
 from gql.pagination import make_window, order_tag
@@ -63,7 +64,9 @@ def selections(info: Info, owner: str = "") -> Any:
     key = (owner, position(info))
     found = info.context.selections.get(key)
     if found is None:
-        found = info.context.selections[key] = _SELECTIONS.get(info)
+        cache = _selection_cache(info)
+        selected = cache.get(info) if cache is not None else info.selected_fields
+        found = info.context.selections[key] = selected
     return found
 
 
@@ -96,53 +99,51 @@ def _variable_names(
     return tuple(sorted(collector.names))
 
 
+MAX_VARIABLES_BYTES = 2048
+"""Selections below variables larger than this (as JSON) are converted per request: such
+values are rarely repeated, and a key would keep them alive."""
+
+
 class SelectionCache:
     """Strawberry's ``info.selected_fields``, converted once per document and variables.
 
     Converting the syntax tree into ``SelectedField`` objects costs as much as a small
-    page's SQL. The result depends only on the field nodes (the parser cache hands out
-    the same document for the same text) and on the values of the variables used below
-    them, so it is kept across requests under exactly that key. The nodes are kept with
-    the entry, so that their ids cannot be reused meanwhile.
+    page's SQL. The result depends only on the field nodes and on the values of the
+    variables used below them, so it is kept with the document (``gql.documents``)
+    under exactly that key. The schema holds one (``selection_cache``).
     """
 
-    def __init__(self, max_entries: int = 2048) -> None:
-        self.max_entries = max_entries
-        self._names: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], tuple[str, ...]]] = {}
-        self._entries: dict[tuple[tuple[int, ...], bytes], tuple[tuple[FieldNode, ...], Any]] = {}
+    def __init__(self, max_documents: int) -> None:
+        self.documents: DocumentCache[Any] = DocumentCache(max_documents)
 
     def get(self, info: Info) -> Any:
         raw = info._raw_info
-        nodes = tuple(raw.field_nodes)
-        ids = tuple(map(id, nodes))
-        named = self._names.get(ids)
-        if named is None or not _same(named[0], nodes):
-            named = (nodes, _variable_names(nodes, raw.fragments))
-            self._remember(self._names, ids, named)
+        entries = self.documents.entries(raw.operation)
+        if entries is None:
+            return info.selected_fields
+        # One table per document, two kinds of keys: field node ids -> the variables used
+        # below them; (field node ids, their values) -> the converted selection.
+        ids = tuple(map(id, raw.field_nodes))
+        names = entries.get(ids)
+        if names is None:
+            names = entries[ids] = _variable_names(tuple(raw.field_nodes), raw.fragments)
         variables = info.variable_values
         try:
-            values = orjson.dumps([variables.get(name) for name in named[1]], default=repr)
-        except TypeError:
+            values = orjson.dumps([variables.get(name) for name in names])
+        except TypeError:  # a value orjson cannot encode: not worth a key of its own
+            return info.selected_fields
+        if len(values) > MAX_VARIABLES_BYTES:
             return info.selected_fields
         key = (ids, values)
-        entry = self._entries.get(key)
-        if entry is not None and _same(entry[0], nodes):
-            return entry[1]
-        converted = info.selected_fields
-        self._remember(self._entries, key, (nodes, converted))
-        return converted
-
-    def _remember(self, table: dict[Any, Any], key: Any, value: Any) -> None:
-        if len(table) >= self.max_entries:
-            table.clear()
-        table[key] = value
+        found = entries.get(key)
+        if found is None:
+            found = entries[key] = info.selected_fields
+        return found
 
 
-def _same(kept: tuple[FieldNode, ...], nodes: tuple[FieldNode, ...]) -> bool:
-    return len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes, strict=True))
-
-
-_SELECTIONS = SelectionCache()
+def _selection_cache(info: Info) -> SelectionCache | None:
+    cache = getattr(info.schema, "selection_cache", None)
+    return cache if isinstance(cache, SelectionCache) else None
 
 
 async def load_one(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T | None:

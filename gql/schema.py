@@ -55,6 +55,7 @@ from gql.resolving import (
     ORDER_HELP,
     FacetLoader,
     Info,
+    SelectionCache,
     article_list,
     facet_spec_of,
     position,
@@ -454,6 +455,9 @@ class SqlAccounting(SchemaExtension):
 class GqlSchema(strawberry.Schema):
     """The schema, logging unexpected errors with their traceback and request id."""
 
+    selection_cache: SelectionCache | None = None
+    """Converted selections kept across requests (``gql.resolving``); set by build_schema."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -558,23 +562,28 @@ def _use_fast_resolvers(schema: GqlSchema) -> dict[tuple[str, str], Read]:
     return reads
 
 
-def build_schema(*, compiled: bool = True) -> GqlSchema:
+def build_schema(*, compiled: bool = True, document_cache_entries: int = 256) -> GqlSchema:
     """The schema with its extensions (caches built to hit across requests).
 
     ``compiled`` completes objects through the plans of ``gql.compiled``; without it
     graphql-core completes every field (the reference the plans are checked against).
+    ``document_cache_entries``: how many distinct query documents stay parsed, validated,
+    compiled and with their selections converted (each cache keeps this many).
     """
     schema = GqlSchema(
         query=Query,
         types=[Article, Provider, Topic, RelatedLink, Image],
         extensions=[
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            lambda: ParserCache(maxsize=document_cache_entries),
+            lambda: ValidationCache(maxsize=document_cache_entries),
             SqlAccounting,
             ErrorPolicy,
         ],
     )
     reads = _use_fast_resolvers(schema)
+    schema.selection_cache = SelectionCache(document_cache_entries)
     if compiled:
-        schema.execution_context_class = compiled_executor(reads)
+        schema.execution_context_class = compiled_executor(
+            reads, max_documents=document_cache_entries
+        )
     return schema

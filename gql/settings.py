@@ -33,6 +33,8 @@ class Settings:
     """Add ``extensions.sql = {statements, ms}`` to every response."""
     graphiql: bool = True
     """Serve GraphiQL to browsers on ``GET /graphql``."""
+    document_cache_entries: int = 256
+    """Distinct query documents each worker keeps parsed, validated and compiled."""
     response_cache_entries: int = field(
         default_factory=lambda: _env_int("GQL_RESPONSE_CACHE_ENTRIES", 1000)
     )

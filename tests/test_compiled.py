@@ -261,7 +261,9 @@ async def test_a_field_failing_after_another_started_leaves_nothing_behind() -> 
     document = "{ thing { name slow(n: 1) boom(n: 2) } }"
     reference = strawberry.Schema(query=ThingQuery)
     compiled = strawberry.Schema(query=ThingQuery)
-    compiled.execution_context_class = compiled_executor({("Thing", "name"): attrgetter("name")})
+    compiled.execution_context_class = compiled_executor(
+        {("Thing", "name"): attrgetter("name")}, max_documents=8
+    )
     expected = await reference.execute(document)
     for _ in range(3):
         await asyncio.sleep(0)
@@ -275,3 +277,35 @@ async def test_a_field_failing_after_another_started_leaves_nothing_behind() -> 
     errors = [(e.message, e.path) for e in result.errors or []]
     assert errors == [(e.message, e.path) for e in expected.errors or []]
     assert [message for message, _ in errors] == ["boom 2"]
+
+
+async def test_caches_keep_a_bounded_number_of_documents(generated_store: Store) -> None:
+    schema = build_schema(document_cache_entries=3)
+    planner = schema.execution_context_class.planner  # type: ignore[attr-defined]
+    selections = schema.selection_cache
+    assert selections is not None
+    for n in range(8):
+        # Distinct texts, so distinct documents: only the last three stay.
+        document = f"{{ articles(first: {n + 1}) {{ nodes {{ title topics {{ name }} }} }} }}"
+        data, errors, _ = await _run(schema, generated_store, document, {})
+        assert errors == [] and len(json.loads(data)["articles"]["nodes"]) == n + 1
+        assert len(planner.documents._documents) == min(n + 1, 3)
+        assert len(selections.documents._documents) == min(n + 1, 3)
+
+
+async def test_large_documents_and_variables_are_not_kept(generated_store: Store) -> None:
+    schema = build_schema()
+    planner = schema.execution_context_class.planner  # type: ignore[attr-defined]
+    selections = schema.selection_cache
+    assert selections is not None
+    padding = "#" + "x" * 200_000 + "\n"
+    data, errors, _ = await _run(
+        schema, generated_store, padding + "{ articles(first: 2) { nodes { title } } }", {}
+    )
+    assert errors == [] and len(json.loads(data)["articles"]["nodes"]) == 2
+    assert len(planner.documents._documents) == 0
+    document = """query($q: String!) { articles(first: 2) { nodes {
+      title citedBy(filter: {title: {contains: $q}}) { title } } } }"""
+    await _run(schema, generated_store, document, {"q": "x" * 10_000})
+    [(_, entries)] = selections.documents._documents.values()
+    assert not any(isinstance(key[-1], bytes) and len(key[-1]) > 2048 for key in entries)

@@ -145,9 +145,9 @@ class Store:
                 f"file:{store.path}?mode=ro", uri=True, check_same_thread=False
             )
             deadline = _Deadline()
+            store._inline = (inline, deadline)  # from here on close() closes it
             inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
-            store._inline = (inline, deadline)
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
         except (sqlite3.Error, OSError, StoreError) as exc:
