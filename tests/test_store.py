@@ -50,6 +50,33 @@ async def test_a_slow_read_is_interrupted(seeds_db: Path) -> None:
         await store.close()
 
 
+async def test_an_inline_read_too_slow_for_the_event_loop_moves_to_the_pool(
+    seeds_db: Path,
+) -> None:
+    """Inline reads get 50 ms on the event loop, then run again on a pooled connection
+    with the store's full time limit; past that, they time out like any read."""
+    counting = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+        " SELECT count(*) FROM n"
+    )
+    # Enough rows to take well over 50 ms, well under the 5 s limit.
+    rows = 3_000_000
+    store = await Store.open(seeds_db, time_limit_ms=5000)
+    try:
+        with recording_queries() as log:
+            assert await store.execute(counting, (rows,), inline=True) == [(rows,)]
+        assert log.statements == 2
+        assert await store.execute(counting, (10,), inline=True) == [(10,)]
+    finally:
+        await store.close()
+    store = await Store.open(seeds_db, time_limit_ms=20)
+    try:
+        with pytest.raises(QueryTimeout, match="20 ms"):
+            await store.execute(counting, (10**9,), inline=True)
+    finally:
+        await store.close()
+
+
 async def test_readers_cannot_write(seeds_store: Store) -> None:
     with pytest.raises(StoreError, match="readonly"):
         await seeds_store.execute("DELETE FROM articles")
