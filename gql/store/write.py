@@ -97,6 +97,8 @@ class _Writer:
         self.touched_articles: set[int] = set()
         self.touched_urls: set[str] = set()
         self.touched_slugs: set[str] = set()
+        self.unindexed_articles: list[int] = []
+        """Articles inserted since the last ``index_new_articles``: not yet in ``articles_fts``."""
 
     # --- keys ------------------------------------------------------------------------
 
@@ -161,6 +163,19 @@ class _Writer:
         )
 
     # --- articles --------------------------------------------------------------------
+
+    def index_new_articles(self) -> None:
+        """Add the articles inserted since the last call to the full-text index, in one
+        statement: FTS5 writes its pending terms out at every statement, so a row at a time
+        (an AFTER INSERT trigger) costs ten times as much on a big load."""
+        if not self.unindexed_articles:
+            return
+        self.conn.execute(
+            "INSERT INTO articles_fts(rowid, title, excerpt) SELECT id, title, excerpt"
+            " FROM articles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(self.unindexed_articles),),
+        )
+        self.unindexed_articles.clear()
 
     def _delete_children(self, article_id: int) -> None:
         conn = self.conn
@@ -238,6 +253,9 @@ class _Writer:
         ).fetchone()
         article_id: int | None = row[0] if row else None
         if row is not None:
+            if self.unindexed_articles:
+                # The update trigger takes the old title out of the index: it must be in it.
+                self.index_new_articles()
             if row[2] is not None:
                 self.touched_slugs.add(row[2])
             if row[1] is not None:
@@ -277,6 +295,7 @@ class _Writer:
                 f"INSERT INTO articles({columns}) VALUES ({', '.join('?' * len(values))})", values
             )
             article_id = int(cursor.lastrowid or 0)
+            self.unindexed_articles.append(article_id)
         else:
             assignments = ", ".join(f"{c.strip()} = ?" for c in columns.split(","))
             conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*values, article_id))
@@ -335,6 +354,8 @@ class _Writer:
         ).fetchone()
         if row is None:
             return False
+        # The delete trigger takes the old title out of the index: it must be in it.
+        self.index_new_articles()
         if row[1] is not None:
             self.touched_providers.add(row[1])
         self._delete_children(row[0])
@@ -566,6 +587,7 @@ class LoadSession:
                 self.added += 1
             else:
                 self.updated += 1
+        self.writer.index_new_articles()
         self.changed = self.changed or bool(
             chunk.files or chunk.articles or chunk.topics or chunk.organizations
         )
