@@ -26,6 +26,11 @@ from gql.records import (
     TopicRecord,
 )
 
+# The page cache of the write connection during a load (KiB). A load's transaction touches
+# every index of every table; with SQLite's default 2 MiB the pages it keeps changing are
+# spilled and read back all the time (100k files: writing took 16.9 s, 10.4 s with this).
+LOAD_CACHE_KIB = 64 * 1024
+
 
 @dataclass(frozen=True)
 class FileEntry:
@@ -542,15 +547,22 @@ class LoadSession:
     rolls it back, so readers see the old corpus or the new one, never half of it.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, cache_size: int) -> None:
         self.writer = _Writer(conn)
         self.added = self.updated = self.removed = 0
         self.changed = False
+        self.cache_size = cache_size
+        """The connection's own ``cache_size``, given back when the load ends."""
 
     @classmethod
     def begin(cls, conn: sqlite3.Connection) -> LoadSession:
+        (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")
-        return cls(conn)
+        return cls(conn, cache_size=int(cache_size))
+
+    def _end(self) -> None:
+        self.writer.conn.execute(f"PRAGMA cache_size = {self.cache_size}")
 
     def forget(self, paths: list[str]) -> None:
         """Drop vanished files and the topic or publisher definitions they held."""
@@ -618,9 +630,12 @@ class LoadSession:
         except BaseException:
             conn.rollback()
             raise
+        finally:
+            self._end()
         return WriteResult(self.added, self.updated, self.removed, version)
 
     def abort(self) -> None:
         """Roll the load back; the database is as it was before ``begin``."""
         if self.writer.conn.in_transaction:
             self.writer.conn.rollback()
+        self._end()
