@@ -101,6 +101,11 @@ def _under(path: str, roots: list[str]) -> bool:
 PARALLEL_MIN_FILES = 2000
 _CHUNK_FILES = 500
 
+# Niceness of the parsing processes. This process writes every chunk they parse, so it is
+# the critical path: on a machine with as many busy processes as cores, the scheduler
+# must run it first and give the workers what is left (100k files on 2 cores: 48 s -> 33 s).
+WORKER_NICENESS = 10
+
 ReadResult = tuple[str, str | None, ParsedFile | None, str | None]
 """(path, digest of the bytes read, the parsed file or None, the rejection reason or None)"""
 
@@ -125,13 +130,20 @@ def read_and_parse(paths: list[str]) -> list[ReadResult]:
     return results
 
 
+def _start_worker() -> None:
+    """Worker-process initializer: yield the cores to the writing process when it needs one."""
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+
+
 async def _parsed_chunks(paths: list[str]) -> AsyncIterator[list[ReadResult]]:
     """``read_and_parse`` results chunk by chunk, in path order, on every core if worth it.
 
     YAML construction is pure Python and bound to one core, so big loads parse in worker
     processes, started with ``spawn`` because this process runs SQLite threads that
-    ``fork`` could copy mid-lock. At most two chunks per worker are in flight, so memory
-    stays bounded whatever the number of files.
+    ``fork`` could copy mid-lock, and niced because this process's writing is the critical
+    path. At most two chunks per worker are in flight, so memory stays bounded whatever the
+    number of files.
     """
     chunks = [paths[i : i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
     loop = asyncio.get_running_loop()
@@ -141,7 +153,9 @@ async def _parsed_chunks(paths: list[str]) -> AsyncIterator[list[ReadResult]]:
             yield await loop.run_in_executor(None, read_and_parse, chunk)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker
+    ) as pool:
         pending: deque[Future[list[ReadResult]]] = deque()
         waiting = iter(chunks)
         for chunk in islice(waiting, 2 * workers):
