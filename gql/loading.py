@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gql.errors import IngestError, LoadError
-from gql.ingest import discover_files, parse_file
+from gql.ingest import discover_paths, parse_file
 from gql.records import ArticleRecord, ParsedFile, TopicRecord
 from gql.store import Store
 from gql.store import queries as q
@@ -251,8 +251,8 @@ async def load_paths(
     stored = {entry.path: entry for entry in await q.load_file_entries(store)}
     seen: dict[str, os.stat_result] = {}
     try:
-        for path, stat in discover_files(root_paths):
-            seen.setdefault(str(path), stat)
+        for name, stat in discover_paths(root_paths):
+            seen.setdefault(name, stat)
     except OSError as exc:
         # A folder that cannot be listed would make its files look vanished: stop instead.
         raise LoadError(f"{exc.filename}: cannot list: {exc.strerror or exc}") from exc

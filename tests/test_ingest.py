@@ -12,7 +12,7 @@ import yaml
 
 from gql.errors import IngestError
 from gql.frontmatter_yaml import SafeLoader, load_yaml
-from gql.ingest import discover_files, parse_file
+from gql.ingest import discover_files, is_seed_file, parse_file
 from gql.records import ArticleRecord, OrganizationRecord, TopicRecord
 from tests.conftest import ORIGINAL_SEED, SEEDS
 
@@ -277,3 +277,44 @@ def test_every_seed_frontmatter_reads_as_with_the_safe_loader() -> None:
         if path.is_file() and path.suffix != ".yaml" and path.stem.lower() != "readme":
             front = frontmatter.YAMLHandler().split(path.read_text(encoding="utf-8-sig").lstrip())
             assert _fast_reading(front[0]) == _safe_reading(front[0]), path
+
+
+def test_discovery_keeps_records_by_suffix_folder_and_name(tmp_path: Path) -> None:
+    names = [
+        "a.md",
+        "b.MD",
+        "c.markdown",
+        "d.txt",
+        "e.yaml",
+        "f.YML",
+        "g.json",
+        "noext",
+        "trailing.",
+        "README.md",
+        "readme.txt",
+        ".hidden.md",
+        "two.dots.md",
+        "organizations/example.com",
+        "organizations/README",
+        "topics/ai",
+        "topics/.keep",
+        "deep/er/h.md",
+        ".git/i.md",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [str(p.relative_to(tmp_path)) for p, _ in discover_files([tmp_path])]
+    assert found == [
+        "a.md",
+        "b.MD",
+        "c.markdown",
+        "d.txt",
+        "deep/er/h.md",
+        "e.yaml",
+        "f.YML",
+        "organizations/example.com",
+        "topics/ai",
+        "two.dots.md",
+    ]
+    assert all(is_seed_file(tmp_path / name) for name in found)
