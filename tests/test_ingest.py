@@ -248,6 +248,26 @@ YAML_DOCUMENTS = [
     "a: |\n  block\n  text\nb: >\n  folded\n  text\n",
     'a: "esc \\u00e9 \\x41 \\t"\n',
     "---\na: 1\n---\nb: 2\n",
+    # The block subset read without libyaml, and its edges.
+    "t: 2024-01-02T03:04:05Z\nu: 2024-13-02T03:04:05Z\nv: 2024-01-02T03:04:05\nyes: 1\nnull: 2\n",
+    "a: x # comment\nb: 'it''s'\nc: \"\"\nd: ''\ne: \"a\" # c\nf:  \"x\"  \ng: -1\nh: -\n",
+    "a: plain\n  continued\nb: 1\n",
+    "a: b: c\n",
+    "a:\n- x\n- y\nb: 1\n",
+    "a:\n  - - x\n  - -1\n  -\n  - 'q'\n",
+    "a:\n  - k: 1\n    l:\n      - m\n    n:\n  - k: 2\nb:\n\n   \nc: [1, {d: 2}]\n",
+    "a:\n  -   k: 1\n      l: 2\n  - k: 3\n     bad: 4\n",
+    "a: 1\r\nb: 2\r\n",
+    "a:\t1\n",
+    "  a: 1\n  b: 2\n",
+    "a: 1\n b: 2\n",
+    "a: >-\n  folded\nb: |+\n  kept\n\n",
+    "a: 'x\n  y'\nb: \"p\n  q\"\n",
+    "a: 'x' trailing\n",
+    "a: @x\nb: `y\n",
+    "a: %x\n",
+    "a: x:y\nb: http://e.com/a#b?c=d&e=f\nc: x:\n",
+    "a: .5\nb: 1_0\nc: 0o7\nd: +.inf\ne: 1:30\nf: ~\ng: Null\nh: On\ni: n\n",
 ]
 
 
