@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -131,6 +132,7 @@ def test_file_order_does_not_matter(tmp_path: Path) -> None:
 def test_reload_is_a_no_op(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     first = load(db, SEEDS)
+    assert gc.isenabled()
     before = dump(db)
     again = load(db, SEEDS)
     assert (again.added, again.updated, again.removed, again.files_parsed) == (0, 0, 0, 0)
@@ -438,6 +440,7 @@ def test_a_failed_load_leaves_the_database_as_it_was(
         load(db, seeds_copy)
     assert calls == 3
     assert dump(db) == before
+    assert gc.isenabled(), "a load pauses the cycle collector and must always restart it"
     monkeypatch.setattr(loading.LoadSession, "write", original)
     assert load(db, seeds_copy).updated > 10
 
