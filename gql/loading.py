@@ -9,14 +9,16 @@ parse is reported and its last good version stays in the store.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import multiprocessing
 import os
 import sqlite3
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from itertools import islice
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gql.errors import IngestError, LoadError
-from gql.ingest import discover_files, parse_file
+from gql.ingest import discover_paths, parse_file
 from gql.records import ArticleRecord, ParsedFile, TopicRecord
 from gql.store import Store
 from gql.store import queries as q
@@ -101,6 +103,11 @@ def _under(path: str, roots: list[str]) -> bool:
 PARALLEL_MIN_FILES = 2000
 _CHUNK_FILES = 500
 
+# Niceness of the parsing processes. This process writes every chunk they parse, so it is
+# the critical path: on a machine with as many busy processes as cores, the scheduler
+# must run it first and give the workers what is left (100k files on 2 cores: 48 s -> 33 s).
+WORKER_NICENESS = 10
+
 ReadResult = tuple[str, str | None, ParsedFile | None, str | None]
 """(path, digest of the bytes read, the parsed file or None, the rejection reason or None)"""
 
@@ -125,13 +132,23 @@ def read_and_parse(paths: list[str]) -> list[ReadResult]:
     return results
 
 
+def _start_worker() -> None:
+    """Worker-process initializer: yield the cores to the writing process when it needs one,
+    and skip the cyclic garbage collector."""
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+    # The worker lives for one load and makes only acyclic garbage (see below).
+    gc.disable()
+
+
 async def _parsed_chunks(paths: list[str]) -> AsyncIterator[list[ReadResult]]:
     """``read_and_parse`` results chunk by chunk, in path order, on every core if worth it.
 
     YAML construction is pure Python and bound to one core, so big loads parse in worker
     processes, started with ``spawn`` because this process runs SQLite threads that
-    ``fork`` could copy mid-lock. At most two chunks per worker are in flight, so memory
-    stays bounded whatever the number of files.
+    ``fork`` could copy mid-lock, and niced because this process's writing is the critical
+    path. At most two chunks per worker are in flight, so memory stays bounded whatever the
+    number of files.
     """
     chunks = [paths[i : i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
     loop = asyncio.get_running_loop()
@@ -141,7 +158,9 @@ async def _parsed_chunks(paths: list[str]) -> AsyncIterator[list[ReadResult]]:
             yield await loop.run_in_executor(None, read_and_parse, chunk)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker
+    ) as pool:
         pending: deque[Future[list[ReadResult]]] = deque()
         waiting = iter(chunks)
         for chunk in islice(waiting, 2 * workers):
@@ -219,6 +238,25 @@ class _Loader:
         return sorted(e.path for e in self.state.values() if e.kind == "article" and e.key == url)
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (process-wide) for the length of a load.
+
+    A load keeps hundreds of thousands of container objects alive (file entries, the URL
+    owners) and makes millions of short-lived, acyclic ones (the records of each chunk,
+    freed by reference counting). Every few thousand allocations the collector ran, and
+    its full passes rescanned all the long-lived ones: half the cost of unpickling the
+    workers' results, and more as the load went on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 async def load_paths(
     store: Store, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
 ) -> LoadReport:
@@ -228,6 +266,13 @@ async def load_paths(
     whose content digest matches is not written again. Parsed files are written chunk by
     chunk while the next chunks are parsed, all in one transaction.
     """
+    with _cycle_collector_paused():
+        return await _load_paths(store, roots, progress=progress)
+
+
+async def _load_paths(
+    store: Store, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
+) -> LoadReport:
     started = time.perf_counter()
     root_paths = [Path(r).resolve() for r in roots]
     for root in root_paths:
@@ -237,8 +282,8 @@ async def load_paths(
     stored = {entry.path: entry for entry in await q.load_file_entries(store)}
     seen: dict[str, os.stat_result] = {}
     try:
-        for path, stat in discover_files(root_paths):
-            seen.setdefault(str(path), stat)
+        for name, stat in discover_paths(root_paths):
+            seen.setdefault(name, stat)
     except OSError as exc:
         # A folder that cannot be listed would make its files look vanished: stop instead.
         raise LoadError(f"{exc.filename}: cannot list: {exc.strerror or exc}") from exc

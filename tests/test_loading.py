@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -131,6 +132,7 @@ def test_file_order_does_not_matter(tmp_path: Path) -> None:
 def test_reload_is_a_no_op(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     first = load(db, SEEDS)
+    assert gc.isenabled()
     before = dump(db)
     again = load(db, SEEDS)
     assert (again.added, again.updated, again.removed, again.files_parsed) == (0, 0, 0, 0)
@@ -290,6 +292,60 @@ def test_full_text_index_follows_the_articles(seeds_db: Path) -> None:
     ]
 
 
+def search(db: Path, words: str) -> list[str]:
+    rows = query(
+        db,
+        "SELECT a.path FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+        " WHERE articles_fts MATCH ? ORDER BY a.path",
+        (words,),
+    )
+    return [Path(p).name for (p,) in rows]
+
+
+def assert_full_text_index_whole(db: Path) -> None:
+    """FTS5 compares its index with the articles table and raises when they differ."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_full_text_index_stays_whole_through_reloads(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "_CHUNK_FILES", 7)
+    db = tmp_path / "x.db"
+    load(db, seeds_copy)
+    assert_full_text_index_whole(db)
+    seed = seeds_copy / ORIGINAL_SEED.name
+    seed.write_text(seed.read_text().replace("Microsoft recommits", "Microsoft recommitted"))
+    articles = seeds_copy / "articles"
+    leukemia = articles / "2019-12-23-artificial-intelligence-tracks-down-leukemia.md"
+    leukemia.unlink()
+    added = articles / "2024-01-01-a-new-one.md"
+    text = ORIGINAL_SEED.read_text().replace("Microsoft recommits", "Quasar recommits")
+    added.write_text(text.replace("https://venturebeat.com/ai/", "https://example.com/"))
+    report = load(db, seeds_copy)
+    assert (report.added, report.updated, report.removed) == (1, 1, 1)
+    assert_full_text_index_whole(db)
+    assert search(db, "recommits") == [added.name]
+    assert search(db, "recommitted") == [seed.name]
+    assert leukemia.name not in search(db, "leukemia")
+    assert len(search(db, "leukemia")) == 2
+
+
+def test_a_database_with_the_old_index_trigger_is_indexed_once(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    load(db, SEEDS / "articles")
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN"
+            " INSERT INTO articles_fts(rowid, title, excerpt)"
+            " VALUES (new.id, new.title, new.excerpt); END"
+        )
+    load(db, ORIGINAL_SEED)
+    assert_full_text_index_whole(db)
+    assert search(db, "recommits") == [ORIGINAL_SEED.name]
+
+
 def test_a_touched_but_unchanged_file_is_not_rewritten(seeds_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     first = load(db, seeds_copy)
@@ -384,6 +440,7 @@ def test_a_failed_load_leaves_the_database_as_it_was(
         load(db, seeds_copy)
     assert calls == 3
     assert dump(db) == before
+    assert gc.isenabled(), "a load pauses the cycle collector and must always restart it"
     monkeypatch.setattr(loading.LoadSession, "write", original)
     assert load(db, seeds_copy).updated > 10
 
