@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
@@ -102,6 +102,7 @@ def _under(path: str, roots: list[str]) -> bool:
 # Below this many changed files, parsing in this process beats starting worker processes.
 PARALLEL_MIN_FILES = 2000
 _CHUNK_FILES = 500
+_READ_THREADS = 8  # disk requests in flight per parse worker
 
 # Niceness of the parsing processes. This process writes every chunk they parse, so it is
 # the critical path: on a machine with as many busy processes as cores, the scheduler
@@ -112,15 +113,34 @@ ReadResult = tuple[str, str | None, ParsedFile | None, str | None]
 """(path, digest of the bytes read, the parsed file or None, the rejection reason or None)"""
 
 
+def _read_all(names: list[str]) -> list[bytes | OSError]:
+    contents: list[bytes | OSError] = []
+    for name in names:
+        try:
+            with open(name, "rb") as file:
+                contents.append(file.read())
+        except OSError as exc:
+            contents.append(exc)
+    return contents
+
+
 def read_and_parse(paths: list[str]) -> list[ReadResult]:
     """Read, digest and parse files; never raises for a bad file (worker-process entry)."""
     results: list[ReadResult] = []
-    for name in paths:
+    # A file not in the page cache costs a disk round trip: read the chunk in a few
+    # threads, each its own slice (one task per thread, not per file, which would cost
+    # more than a warm read), so the waits overlap. 100k files with the page cache dropped
+    # first: 32.2 s -> 25.6 s; warm: unchanged (23.0-23.4 s).
+    slices = [paths[i::_READ_THREADS] for i in range(_READ_THREADS)]
+    with ThreadPoolExecutor(max_workers=_READ_THREADS) as readers:
+        read = list(readers.map(_read_all, slices))
+    contents: list[bytes | OSError] = [b""] * len(paths)
+    for i, part in enumerate(read):
+        contents[i::_READ_THREADS] = part
+    for name, data in zip(paths, contents, strict=True):
         path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            results.append((name, None, None, f"{name}: cannot read: {exc.strerror or exc}"))
+        if isinstance(data, OSError):
+            results.append((name, None, None, f"{name}: cannot read: {data.strerror or data}"))
             continue
         try:
             results.append((name, _digest(data), parse_file(path, data), None))

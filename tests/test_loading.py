@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from gql import loading
-from gql.loading import LoadReport, load_into
+from gql.loading import LoadReport, load_into, read_and_parse
 from gql.store.ddl import SCHEMA_VERSION
 from tests import corpus
 from tests.conftest import ORIGINAL_SEED, SEEDS
@@ -557,3 +557,26 @@ def test_an_unreadable_folder_stops_the_load_and_keeps_the_corpus(
     with pytest.raises(loading.LoadError, match="articles: cannot list: Permission denied"):
         load(db, seeds_copy)
     assert dump(db) == before
+
+
+def test_read_and_parse_keeps_order_and_reports_unreadable_files(tmp_path: Path) -> None:
+    """Files are read concurrently but reported in the order given; a file that vanished
+    since discovery is a rejection naming it, not an error of the chunk."""
+    names = []
+    for i in range(20):
+        path = tmp_path / f"2024-01-{i + 1:02d}-story-{i}.md"
+        if i != 7:
+            path.write_text(
+                f"---\ntitle: Story {i}\nwebUrl: https://example.com/{i}\n---\nBody {i}\n",
+                encoding="utf-8",
+            )
+        names.append(str(path))
+    results = read_and_parse(names)
+    assert [name for name, *_ in results] == names
+    assert results[7][2] is None and results[7][3] is not None
+    assert results[7][3].startswith(f"{names[7]}: cannot read")
+    parsed = [r[2] for i, r in enumerate(results) if i != 7]
+    assert all(p is not None for p in parsed)
+    assert [p.record.title for p in parsed if p is not None] == [
+        f"Story {i}" for i in range(20) if i != 7
+    ]
