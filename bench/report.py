@@ -112,6 +112,7 @@ def _ingest(results: list[Result]) -> list[str]:
                 f"{i['files']:,}",
                 _num(r.get("generate_s"), 1) if r.get("generate_s") is not None else "cached",
                 _num(i["load_s"], 2),
+                _num(i["load_cold_s"], 2) if i.get("load_cold_s") is not None else "-",
                 _num(i["files_per_s"], 0),
                 _num(i["reload_s"], 2),
                 _peak(i.get("load_peak_rss")),
@@ -125,6 +126,7 @@ def _ingest(results: list[Result]) -> list[str]:
         "files",
         "generate s",
         "gql load s",
+        "gql load s, page cache dropped first",
         "files/s",
         "re-load s (unchanged)",
         "load peak RSS MB (all processes / largest)",
@@ -237,6 +239,7 @@ def _targets(results: list[Result]) -> list[str]:
         ]
     )
     load100 = r100["ingest"]["load_s"] if r100 else None
+    cold100 = r100["ingest"].get("load_cold_s") if r100 else None
     reload100 = r100["ingest"]["reload_s"] if r100 else None
     rows.append(
         [
@@ -245,6 +248,14 @@ def _targets(results: list[Result]) -> list[str]:
             verdict(None if load100 is None else load100 < 30),
         ]
     )
+    if cold100 is not None:
+        rows.append(
+            [
+                "ingest 100k files < 30 s, page cache dropped first",
+                f"{cold100:.1f} s",
+                verdict(cold100 < 30),
+            ]
+        )
     peak100 = r100["ingest"].get("load_peak_rss") if r100 else None
     rows.append(
         [
