@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 
 from gql.errors import GqlError
 from gql.ingest import discover_files
 from gql.loading import LoadReport, is_stale, load_into
-from gql.schema import build_schema
+
+# uvicorn and the schema (Strawberry, graphql-core) are imported by the commands that use
+# them: `gql load`'s parse workers are spawned processes that import this module again,
+# and would each spend ~0.45 s and ~14 MB on them.
 
 DEFAULT_DB = "data/gql.db"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,6 +103,8 @@ def load(paths: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
 
 def _log_config() -> dict[str, Any]:
     """uvicorn's logging, plus our ``gql`` loggers (masked errors with their traceback)."""
+    from uvicorn.config import LOGGING_CONFIG
+
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["gql"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
@@ -160,6 +163,8 @@ def serve(
     os.environ["GQL_DB"] = str(db_path.resolve())
     os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
+    import uvicorn
+
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
     uvicorn.run(
         "gql.app:create_app",
@@ -184,6 +189,8 @@ def schema(output: Path | None) -> None:
 
     Example: gql schema -o schema.graphql
     """
+    from gql.schema import build_schema
+
     sdl = build_schema().as_str() + "\n"
     if output is None:
         click.echo(sdl, nl=False)
