@@ -27,7 +27,7 @@ from gql.documents import DocumentCache
 from gql.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
 from gql.loaders import DataLoader
 from gql.pagination import make_window, order_tag
-from gql.prefetch import selected
+from gql.prefetch import RELATIONS, later, selected
 from gql.store.listing import ArticleList, FacetCount, Window
 
 Info = strawberry.Info[Context, None]
@@ -146,19 +146,23 @@ def _selection_cache(info: Info) -> SelectionCache | None:
     return cache if isinstance(cache, SelectionCache) else None
 
 
-async def load_one(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T | None:
-    row = await loader.load(key)
-    return wrap(row) if row is not None else None
+def relation_of(obj: Any, name: str, info: Info) -> Any:
+    """Relation ``name`` of ``obj`` (an Article, Provider, Topic or RelatedLink).
+
+    Its prefetched value when there is one; else it is loaded the way a prefetch would
+    load it (``RELATIONS``), for this one object, through the request's DataLoaders, so
+    it still shares a batch with the other objects at this position. Returns the value,
+    or an awaitable of it for graphql-core to await.
+    """
+    prefetched = obj.prefetched
+    if name in prefetched:
+        return prefetched[name]
+    load = RELATIONS[type(obj)][name]
+    return later(_only(load(info.context.loaders, position(info), [obj])))
 
 
-async def load_required(loader: DataLoader[K, R | None], key: K, wrap: Callable[[R], T]) -> T:
-    row = await loader.load(key)
-    assert row is not None, f"dangling reference {key!r}"
-    return wrap(row)
-
-
-async def load_many(loader: DataLoader[K, list[R]], key: K, wrap: Callable[[R], T]) -> list[T]:
-    return [wrap(row) for row in await loader.load(key)]
+async def _only(values: Awaitable[list[T]]) -> T:
+    return (await values)[0]
 
 
 def article_list(

@@ -30,7 +30,7 @@ from gql.pagination import (
     order_tag,
     page_info,
 )
-from gql.prefetch import RELATIONS, later, prefetch_connection, prefetch_list
+from gql.prefetch import RELATIONS, prefetch_connection, prefetch_list
 from gql.resolving import (
     FACET_FIRST_HELP,
     FILTER_HELP,
@@ -43,10 +43,8 @@ from gql.resolving import (
     list_loader,
     load_each_many,
     load_each_one,
-    load_many,
-    load_one,
-    load_required,
     position,
+    relation_of,
     request_counts_and_facets,
     selections,
 )
@@ -157,10 +155,7 @@ class Provider(Node):
 
     @strawberry.field(description="Logos: the publisher file's first, then those articles list.")
     def images(self, info: Info) -> list[Image]:
-        if "images" in self.prefetched:
-            return cast(list[Image], self.prefetched["images"])
-        loader = info.context.loaders.images_by_provider.at(position(info))
-        return later(load_many(loader, self.row.id, Image.from_row))
+        return cast(list[Image], relation_of(self, "images", info))
 
     articles: ArticleConnection = nested_articles_field(
         "provider", "This publisher's articles (default: newest first)."
@@ -211,19 +206,11 @@ class Topic(Node):
 
     @strawberry.field(description="The parent topic, when the topic file names one.")
     def parent(self, info: Info) -> Topic | None:
-        if "parent" in self.prefetched:
-            return cast(Topic | None, self.prefetched["parent"])
-        if self.row.parent_name is None:
-            return None
-        loader = info.context.loaders.topic_by_name.at(position(info))
-        return later(load_one(loader, self.row.parent_name, Topic.from_row))
+        return cast(Topic | None, relation_of(self, "parent", info))
 
     @strawberry.field(description="Topics whose parent is this topic, by name.")
     def children(self, info: Info) -> list[Topic]:
-        if "children" in self.prefetched:
-            return cast(list[Topic], self.prefetched["children"])
-        loader = info.context.loaders.topics_by_parent_name.at(position(info))
-        return later(load_many(loader, self.row.name, Topic.from_row))
+        return cast(list[Topic], relation_of(self, "children", info))
 
     @strawberry.field(description="Topics that share articles with this one, most shared first.")
     async def related_topics(
@@ -237,10 +224,7 @@ class Topic(Node):
 
     @strawberry.field(description="Images from the topic file.")
     def images(self, info: Info) -> list[Image]:
-        if "images" in self.prefetched:
-            return cast(list[Image], self.prefetched["images"])
-        loader = info.context.loaders.images_by_topic.at(position(info))
-        return later(load_many(loader, self.row.id, Image.from_row))
+        return cast(list[Image], relation_of(self, "images", info))
 
     articles: ArticleConnection = nested_articles_field(
         "topic", "Articles with this topic (default: newest first)."
@@ -293,35 +277,19 @@ class RelatedLink:
 
     @strawberry.field(description="The linked page's publisher.")
     def provider(self, info: Info) -> Provider | None:
-        if "provider" in self.prefetched:
-            return cast(Provider | None, self.prefetched["provider"])
-        if self.row.provider_id is None:
-            return None
-        loader = info.context.loaders.provider_by_id.at(position(info))
-        return later(load_one(loader, self.row.provider_id, Provider.from_row))
+        return cast(Provider | None, relation_of(self, "provider", info))
 
     @strawberry.field(description="Images of the linked page.")
     def images(self, info: Info) -> list[Image]:
-        if "images" in self.prefetched:
-            return cast(list[Image], self.prefetched["images"])
-        loader = info.context.loaders.images_by_link.at(position(info))
-        return later(load_many(loader, self.row.id, Image.from_row))
+        return cast(list[Image], relation_of(self, "images", info))
 
     @strawberry.field(description="The corpus article at this URL, or null if it is not in it.")
     def article(self, info: Info) -> Article | None:
-        if "article" in self.prefetched:
-            return cast(Article | None, self.prefetched["article"])
-        if self.row.target_article_id is None:
-            return None
-        loader = info.context.loaders.article_by_id.at(position(info))
-        return later(load_one(loader, self.row.target_article_id, Article.from_row))
+        return cast(Article | None, relation_of(self, "article", info))
 
     @strawberry.field(description="The article whose `related` list holds this link.")
     def source(self, info: Info) -> Article:
-        if "source" in self.prefetched:
-            return cast(Article, self.prefetched["source"])
-        loader = info.context.loaders.article_by_id.at(position(info))
-        return later(load_required(loader, self.row.article_id, Article.from_row))
+        return cast(Article, relation_of(self, "source", info))
 
 
 @strawberry.type(description="A news article, keyed by its canonical URL.")
@@ -381,33 +349,19 @@ class Article(Node):
 
     @strawberry.field(description="The publisher.")
     def provider(self, info: Info) -> Provider | None:
-        if "provider" in self.prefetched:
-            return cast(Provider | None, self.prefetched["provider"])
-        if self.row.provider_id is None:
-            return None
-        loader = info.context.loaders.provider_by_id.at(position(info))
-        return later(load_one(loader, self.row.provider_id, Provider.from_row))
+        return cast(Provider | None, relation_of(self, "provider", info))
 
     @strawberry.field(description="Topics, in the order the file lists them.")
     def topics(self, info: Info) -> list[Topic]:
-        if "topics" in self.prefetched:
-            return cast(list[Topic], self.prefetched["topics"])
-        loader = info.context.loaders.topics_by_article.at(position(info))
-        return later(load_many(loader, self.row.id, Topic.from_row))
+        return cast(list[Topic], relation_of(self, "topics", info))
 
     @strawberry.field(description="Images, in the order the file lists them.")
     def images(self, info: Info) -> list[Image]:
-        if "images" in self.prefetched:
-            return cast(list[Image], self.prefetched["images"])
-        loader = info.context.loaders.images_by_article.at(position(info))
-        return later(load_many(loader, self.row.id, Image.from_row))
+        return cast(list[Image], relation_of(self, "images", info))
 
     @strawberry.field(description="Coverage of the same story by other outlets, in file order.")
     def related(self, info: Info) -> list[RelatedLink]:
-        if "related" in self.prefetched:
-            return cast(list[RelatedLink], self.prefetched["related"])
-        loader = info.context.loaders.links_by_article.at(position(info))
-        return later(load_many(loader, self.row.id, RelatedLink.from_row))
+        return cast(list[RelatedLink], relation_of(self, "related", info))
 
     @strawberry.field(
         description="Articles whose related links point at this one (default: newest first); "

@@ -21,6 +21,7 @@ import strawberry
 from bench.catalog import SCENARIOS
 from gql.compiled import CompiledExecutor, compiled_executor
 from gql.context import Context
+from gql.ids import encode_global_id
 from gql.loading import load_into
 from gql.schema import GqlSchema, build_schema
 from gql.settings import Settings
@@ -309,3 +310,24 @@ async def test_large_documents_and_variables_are_not_kept(generated_store: Store
     await _run(schema, generated_store, document, {"q": "x" * 10_000})
     [(_, entries)] = selections.documents._documents.values()
     assert not any(isinstance(key[-1], bytes) and len(key[-1]) > 2048 for key in entries)
+
+
+async def test_relations_of_objects_not_prefetched_batch_per_position(
+    generated_store: Store,
+) -> None:
+    """``nodes`` returns objects nobody prefetched: their relations load one object at a
+    time, yet share one statement per relation and position whatever their number (a
+    position whose keys are all null, e.g. no topic with a parent, issues none)."""
+    rows = await generated_store.execute("SELECT url FROM articles ORDER BY id LIMIT 6")
+    ids = [encode_global_id("Article", url) for (url,) in rows]
+    document = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { title
+      provider { name images { url } } topics { name parent { name } children { name } }
+      images { url } related { url provider { name } article { url } source { url } } } } }"""
+    counts = []
+    for some in (ids[:2], ids):
+        data, errors, statements = await _assert_same(generated_store, document, {"ids": some})
+        assert errors == [] and len(json.loads(data)["nodes"]) == len(some)
+        counts.append(statements)
+    # The lookup of the nodes, then one per relation position: provider, its images,
+    # topics, their parent and children, images, related, their provider, article, source.
+    assert counts[1] == 11 and counts[0] <= 11
