@@ -64,16 +64,14 @@ class _Unsupported(Exception):
 class Plan:
     """How to complete one selection set on one object type."""
 
-    __slots__ = ("compiled", "delegated", "keys", "type_name")
+    __slots__ = ("compiled", "delegated", "keys")
 
     def __init__(
         self,
-        type_name: str,
         keys: tuple[str, ...],
         compiled: tuple[tuple[str, Read, Complete], ...],
         delegated: tuple[tuple[str, FieldDetailsList], ...],
     ) -> None:
-        self.type_name = type_name
         self.keys = keys
         """Response keys in the order graphql-core would write them."""
         self.compiled = compiled
@@ -217,7 +215,6 @@ class Planner:
                     raise
                 delegated.append((response_key, field_group))
         return Plan(
-            return_type.name,
             tuple(keys),
             tuple(compiled),
             tuple(delegated),
