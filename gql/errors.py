@@ -9,6 +9,7 @@
         ├── InvalidId            a global ID that is malformed or of the wrong type
         ├── InvalidCursor        a pagination cursor that was not issued by us
         ├── InvalidArgument      an argument outside its allowed range
+        ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
         └── SearchSyntaxError    a full-text query that FTS5 cannot parse
 
 Only ``UserError`` subclasses, and ``QueryTimeout`` (the client's query was too costly),
@@ -89,6 +90,21 @@ class InvalidArgument(UserError):
         self.argument = argument
         self.problem = problem
         super().__init__(f"argument {argument!r}: {problem}")
+
+
+class InvalidText(UserError):
+    """A string with an unpaired surrogate (``"\\ud800"`` in a query): not Unicode text,
+    so it can be neither stored nor compared."""
+
+    code = "INVALID_TEXT"
+
+    def __init__(self, value: str, position: int) -> None:
+        self.value = value
+        self.position = position
+        code_point = f"U+{ord(value[position]):04X}"
+        super().__init__(
+            f"{value!r} is not valid text: unpaired surrogate {code_point} at position {position}"
+        )
 
 
 class SearchSyntaxError(UserError):

@@ -333,6 +333,26 @@ async def test_user_errors_have_a_message_and_a_code(
     assert message in error.message
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($s: String!) { article(url: $s) { id } }",
+        "query($s: String!) { provider(domain: $s) { id } }",
+        "query($s: String!) { search(query: $s) { totalCount } }",
+        "query($s: String!) { articles(filter: {title: {contains: $s}}) { totalCount } }",
+    ],
+)
+async def test_text_that_is_not_unicode_is_a_user_error(execute: Execute, query: str) -> None:
+    """A lone surrogate cannot arrive over HTTP (the JSON decoder refuses it, and so does
+    GraphQL's lexer in a literal) but can from Python: SQLite cannot take it as UTF-8."""
+    result = await execute(query, {"s": "ab\ud800"})
+    assert result.errors is not None and len(result.errors) == 1
+    error = result.errors[0]
+    assert error.extensions["code"] == "INVALID_TEXT"
+    assert "unpaired surrogate U+D800 at position 2" in error.message
+    assert (await execute(query, {"s": "ab"})).errors is None
+
+
 async def test_unknown_keys_give_null(execute: Execute) -> None:
     result = await data(
         execute,

@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from gql.errors import QueryTimeout, StoreError
+from gql.errors import InvalidText, QueryTimeout, StoreError
 from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -240,6 +240,10 @@ class Store:
             if "interrupted" in str(exc):
                 raise QueryTimeout(limit_ms) from exc
             raise StoreError(f"read failed: {exc}") from exc
+        except UnicodeEncodeError as exc:
+            # A parameter SQLite cannot take as UTF-8: a client's string with a lone
+            # surrogate (GraphQL string escapes allow "\ud800").
+            raise InvalidText(exc.object, exc.start) from exc
         finally:
             deadline.at = float("inf")
             log = _current_log.get()

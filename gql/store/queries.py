@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from gql.errors import InvalidText
 from gql.store.database import Row, Store
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 from gql.store.write import FileEntry
@@ -48,7 +49,12 @@ INLINE_KEYS = 200
 def _json_array(keys: Sequence[Any]) -> str:
     try:
         return orjson.dumps(list(keys)).decode()
-    except TypeError:  # what orjson refuses (a lone surrogate from a client) json escapes
+    except TypeError:  # orjson refuses strings with a lone surrogate: name the bad key
+        for key in keys:
+            if isinstance(key, str):
+                for position, char in enumerate(key):
+                    if "\ud800" <= char <= "\udfff":
+                        raise InvalidText(key, position) from None
         return json.dumps(list(keys), ensure_ascii=False)
 
 
