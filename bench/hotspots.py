@@ -22,8 +22,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.catalog import scenario
-from gql.context import Context
-from gql.schema import build_schema
+from gql.graph.context import Context
+from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 

@@ -3,7 +3,7 @@
 ``create_app(settings)`` builds it; the store is opened in the lifespan and shared as
 lifespan state. ``POST /graphql`` takes JSON, ``GET /graphql`` runs queries (and serves
 GraphiQL to browsers), ``GET /healthz`` says whether the database answers. Identical
-requests are answered from ``gql.cache`` until the next load changes the data.
+requests are answered from ``gql.http.response_cache`` until the next load changes the data.
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from starlette.types import ASGIApp, Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from gql.cache import ResponseCache
-from gql.context import Context
 from gql.errors import StoreError
-from gql.schema import GqlSchema, build_schema
+from gql.graph.context import Context
+from gql.graph.schema import GqlSchema, build_schema
+from gql.http.response_cache import ResponseCache
 from gql.settings import Settings
-from gql.store import Store
-from gql.store.queries import data_version
+from gql.store import Store, data_version
 
 
 class State(TypedDict):

@@ -18,7 +18,7 @@ import click
 
 from gql.errors import GqlError
 from gql.ingest import discover_files
-from gql.loading import LoadReport, is_stale, load_into
+from gql.sync import LoadReport, is_stale, load_into
 
 # uvicorn and the schema (Strawberry, graphql-core) are imported by the commands that use
 # them: `gql load`'s parse workers are spawned processes that import this module again,
@@ -189,7 +189,7 @@ def schema(output: Path | None) -> None:
 
     Example: gql schema -o schema.graphql
     """
-    from gql.schema import build_schema
+    from gql.graph.schema import build_schema
 
     sdl = build_schema().as_str() + "\n"
     if output is None:

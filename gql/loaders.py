@@ -22,11 +22,19 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from gql.store import Store, listing
-from gql.store import queries as q
-from gql.store.filtering import Condition
-from gql.store.listing import ArticleList, FacetCount, Page
-from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
+from gql import store as db
+from gql.store import (
+    ArticleList,
+    ArticleRow,
+    Condition,
+    FacetCount,
+    ImageRow,
+    Page,
+    ProviderRow,
+    RelatedLinkRow,
+    Store,
+    TopicRow,
+)
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -159,69 +167,69 @@ class Loaders:
     def __init__(self, store: Store) -> None:
         s = store
         self.article_by_id: LoaderFamily[int, ArticleRow | None] = LoaderFamily(
-            partial(q.load_articles_by_id, s)
+            partial(db.load_articles_by_id, s)
         )
         self.article_by_url: LoaderFamily[str, ArticleRow | None] = LoaderFamily(
-            partial(q.load_articles_by_url, s)
+            partial(db.load_articles_by_url, s)
         )
         self.article_by_slug: LoaderFamily[str, ArticleRow | None] = LoaderFamily(
-            partial(q.load_articles_by_slug, s)
+            partial(db.load_articles_by_slug, s)
         )
         self.provider_by_id: LoaderFamily[int, ProviderRow | None] = LoaderFamily(
-            partial(q.load_providers_by_id, s)
+            partial(db.load_providers_by_id, s)
         )
         self.provider_by_domain: LoaderFamily[str, ProviderRow | None] = LoaderFamily(
-            partial(q.load_providers_by_domain, s)
+            partial(db.load_providers_by_domain, s)
         )
         self.topic_by_id: LoaderFamily[int, TopicRow | None] = LoaderFamily(
-            partial(q.load_topics_by_id, s)
+            partial(db.load_topics_by_id, s)
         )
         self.topic_by_name: LoaderFamily[str, TopicRow | None] = LoaderFamily(
-            partial(q.load_topics_by_name, s)
+            partial(db.load_topics_by_name, s)
         )
         self.topic_by_slug: LoaderFamily[str, TopicRow | None] = LoaderFamily(
-            partial(q.load_topics_by_slug, s)
+            partial(db.load_topics_by_slug, s)
         )
         self.topics_by_article: LoaderFamily[int, list[TopicRow]] = LoaderFamily(
-            partial(q.load_topics_by_article, s)
+            partial(db.load_topics_by_article, s)
         )
         self.topics_by_parent_name: LoaderFamily[str, list[TopicRow]] = LoaderFamily(
-            partial(q.load_topics_by_parent_name, s)
+            partial(db.load_topics_by_parent_name, s)
         )
         self.links_by_article: LoaderFamily[int, list[RelatedLinkRow]] = LoaderFamily(
-            partial(q.load_links_by_article, s)
+            partial(db.load_links_by_article, s)
         )
         self.images_by_article: LoaderFamily[int, list[ImageRow]] = LoaderFamily(
-            partial(q.load_images_by_owner, s, "article")
+            partial(db.load_images_by_owner, s, "article")
         )
         self.images_by_provider: LoaderFamily[int, list[ImageRow]] = LoaderFamily(
-            partial(q.load_images_by_owner, s, "provider")
+            partial(db.load_images_by_owner, s, "provider")
         )
         self.images_by_topic: LoaderFamily[int, list[ImageRow]] = LoaderFamily(
-            partial(q.load_images_by_owner, s, "topic")
+            partial(db.load_images_by_owner, s, "topic")
         )
         self.images_by_link: LoaderFamily[int, list[ImageRow]] = LoaderFamily(
-            partial(q.load_images_by_owner, s, "related")
+            partial(db.load_images_by_owner, s, "related")
         )
 
         async def article_lists(
             group: tuple[str, ArticleList], parents: list[int]
         ) -> list[Page[ArticleRow]]:
-            return await listing.load_article_lists_by_parent(s, group[0], parents, group[1])
+            return await db.load_article_lists_by_parent(s, group[0], parents, group[1])
 
         async def article_counts(
             group: tuple[str, Condition | None], parents: list[int]
         ) -> list[int]:
-            return await listing.count_article_lists_by_parent(s, group[0], parents, group[1])
+            return await db.count_article_lists_by_parent(s, group[0], parents, group[1])
 
         async def facets(
             group: tuple[str, str | None, ArticleList, int], parents: list[int]
         ) -> list[list[FacetCount[Any]]]:
             facet, relation, spec, limit = group
-            return await listing.load_facets(s, facet, relation, parents, spec, limit)
+            return await db.load_facets(s, facet, relation, parents, spec, limit)
 
         async def matched_ids(keys: list[tuple[str, Condition | None]]) -> list[list[int]]:
-            return [await listing.load_matched_ids(s, text, cond) for text, cond in keys]
+            return [await db.load_matched_ids(s, text, cond) for text, cond in keys]
 
         self.matched_ids: DataLoader[tuple[str, Condition | None], list[int]] = DataLoader(
             matched_ids
@@ -231,7 +239,7 @@ class Loaders:
         async def related_topics(
             group: int, parents: list[int]
         ) -> list[list[tuple[TopicRow, int]]]:
-            return await listing.load_related_topics(s, parents, group)
+            return await db.load_related_topics(s, parents, group)
 
         self.article_lists: LoaderFamily[ListKey, Page[ArticleRow]] = LoaderFamily(
             _by_group(article_lists)

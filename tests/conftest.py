@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from strawberry.types import ExecutionResult
 
-from gql.context import Context
-from gql.loading import load_into
-from gql.schema import build_schema
+from gql.graph.context import Context
+from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
+from gql.sync.pipeline import load_into
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

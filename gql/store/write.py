@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gql.keys import slugify
-from gql.records import (
+from gql.ingest.records import (
     ArticleRecord,
     ImageRecord,
     OrganizationRecord,
     ProviderRef,
     TopicRecord,
 )
+from gql.keys import slugify
 
 # The page cache of the write connection during a load (KiB). A load's transaction touches
 # every index of every table; with SQLite's default 2 MiB the pages it keeps changing are

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from gql.context import Context
-from gql.loading import load_into
-from gql.schema import build_schema
+from gql.graph.context import Context
+from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
+from gql.sync.pipeline import load_into
 from tests import corpus
 from tests.conftest import REPO, SEEDS
 
@@ -294,7 +294,7 @@ async def test_node_round_trips_for_every_type(execute: Execute) -> None:
 
 
 async def test_nodes_keep_order_and_give_null_for_unknown(execute: Execute) -> None:
-    from gql.ids import encode_global_id
+    from gql.graph.ids import encode_global_id
 
     ids = [
         encode_global_id("Topic", "AI"),
@@ -363,7 +363,7 @@ async def test_unknown_keys_give_null(execute: Execute) -> None:
 
 
 async def test_fragments_on_two_types_keep_their_own_nested_lists(execute: Execute) -> None:
-    from gql.ids import encode_global_id
+    from gql.graph.ids import encode_global_id
 
     ids = [encode_global_id("Provider", "venturebeat.com"), encode_global_id("Topic", "Google AI")]
     result = await data(
@@ -389,7 +389,7 @@ async def test_fragments_on_two_types_keep_their_own_nested_lists(execute: Execu
         (
             "query($a: String) { articles(after: $a) { totalCount } }",
             {
-                "a": __import__("gql.ids", fromlist=["x"]).encode_cursor(
+                "a": __import__("gql.graph.ids", fromlist=["x"]).encode_cursor(
                     "articles:publishedAt-", "2020-01-01T00:00:00Z", 2**64
                 )
             },

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from gql.errors import IngestError
-from gql.frontmatter_yaml import SafeLoader, load_yaml
 from gql.ingest import discover_files, is_seed_file, parse_file
-from gql.records import ArticleRecord, OrganizationRecord, TopicRecord
+from gql.ingest.frontmatter_yaml import SafeLoader, load_yaml
+from gql.ingest.records import ArticleRecord, OrganizationRecord, TopicRecord
 from tests.conftest import ORIGINAL_SEED, SEEDS
 
 GOOD = """---
@@ -224,7 +224,7 @@ def test_organization_file_without_suffix_is_found() -> None:
     assert record.other_names == ("The Wall Street Journal", "Wall Street Journal")
 
 
-# Documents that take every path of gql.frontmatter_yaml: typed plain scalars, quoted ones,
+# Documents that take every path of gql.ingest.frontmatter_yaml: typed plain scalars, quoted ones,
 # explicit tags, anchors and merge keys, recursion, and errors of each stage.
 YAML_DOCUMENTS = [
     "a: 1\nb: '1'\nc: \"1\"\nd: 1.5\ne: .inf\nf: -.nan\ng: yes\nh: No\ni: on\nj: ~\nk: null\nl:\n",

@@ -18,9 +18,8 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from gql.errors import IngestError
-from gql.frontmatter_yaml import SafeLoader, load_yaml
-from gql.keys import domain_of_url, normalize_domain, slugify
-from gql.records import (
+from gql.ingest.frontmatter_yaml import SafeLoader, load_yaml
+from gql.ingest.records import (
     ArticleRecord,
     ImageRecord,
     JSONDict,
@@ -30,6 +29,7 @@ from gql.records import (
     RelatedRecord,
     TopicRecord,
 )
+from gql.keys import domain_of_url, normalize_domain, slugify
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
@@ -92,7 +92,7 @@ _ORGANIZATION_KEYS = frozenset({"name", "domain", "description", "otherNames", "
 
 class _YAMLHandler(YAMLHandler):
     """python-frontmatter's YAML handler, reading values as the C safe loader would, faster
-    (``gql.frontmatter_yaml``)."""
+    (``gql.ingest.frontmatter_yaml``)."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
         return load_yaml(fm)

@@ -13,18 +13,19 @@ from typing import Any
 import strawberry
 
 from gql.errors import InvalidArgument
-from gql.store.filtering import (
+from gql.store import (
+    NEWEST_FIRST,
     All,
     AnyOf,
     Compare,
     Condition,
     Flag,
     Not,
+    OrderKey,
     ProviderIs,
     TopicsMatch,
+    to_timestamp,
 )
-from gql.store.listing import NEWEST_FIRST, OrderKey
-from gql.store.write import to_timestamp
 
 # Deeper filters are refused: SQLite's expression depth limit is 1000, and no screen needs
 # more than a handful of levels.

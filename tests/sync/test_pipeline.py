@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from gql import loading
-from gql.loading import LoadReport, load_into, read_and_parse
 from gql.store.ddl import SCHEMA_VERSION
+from gql.sync import pipeline as loading
+from gql.sync.pipeline import LoadReport, load_into, read_and_parse
 from tests import corpus
 from tests.conftest import ORIGINAL_SEED, SEEDS
 

@@ -25,12 +25,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gql import store as db
 from gql.errors import IngestError, LoadError
 from gql.ingest import discover_paths, parse_file
-from gql.records import ArticleRecord, ParsedFile, TopicRecord
-from gql.store import Store
-from gql.store import queries as q
-from gql.store.write import Chunk, FileEntry, LoadSession
+from gql.ingest.records import ArticleRecord, ParsedFile, TopicRecord
+from gql.store import Chunk, FileEntry, LoadSession, Store
 
 ProgressCallback = Callable[[int], None]
 T = TypeVar("T")
@@ -299,7 +298,7 @@ async def _load_paths(
         if not root.exists():
             raise LoadError(f"{root}: no such file or folder")
     report = LoadReport()
-    stored = {entry.path: entry for entry in await q.load_file_entries(store)}
+    stored = {entry.path: entry for entry in await db.load_file_entries(store)}
     seen: dict[str, os.stat_result] = {}
     try:
         for name, stat in discover_paths(root_paths):
@@ -366,7 +365,7 @@ async def _load_paths(
     report.duplicates = _duplicates(state.state)
     report.added, report.updated, report.removed = written.added, written.updated, written.removed
     report.data_version = written.data_version
-    counts = await q.count_corpus(store)
+    counts = await db.count_corpus(store)
     report.articles, report.providers, report.topics = (
         counts.articles,
         counts.providers,

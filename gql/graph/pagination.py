@@ -13,9 +13,9 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 
 from gql.errors import InvalidArgument, InvalidCursor
-from gql.ids import decode_cursor, encode_cursor
+from gql.graph.ids import decode_cursor, encode_cursor
 from gql.settings import Settings
-from gql.store.listing import OrderKey, Page, Window
+from gql.store import OrderKey, Page, Window
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")

@@ -1,32 +1,23 @@
-"""The GraphQL schema: the Query root, error policy and per-operation SQL accounting.
+"""The Query root: the entry points into the corpus.
 
 Root fields look records up through the request's DataLoaders and page through lists with
-the store's keyset queries. Errors are shaped here, in one place: ``UserError`` keeps its
-message and gains ``extensions.code``; anything unexpected is logged with its traceback
-and reaches the client only as "Internal server error" with the request id.
+the store's keyset queries; what they return is prefetched like any list
+(``gql.graph.prefetch``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable
 from functools import partial
-from operator import attrgetter
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
-from strawberry.types import ExecutionContext
-from strawberry.types.base import get_object_definition
-from strawberry.types.field import StrawberryField
 
-from gql.compiled import Read, compiled_executor
-from gql.context import Context
-from gql.errors import InvalidArgument, QueryTimeout, UserError
-from gql.ids import decode_global_id
-from gql.inputs import (
+from gql import store as db
+from gql.errors import InvalidArgument
+from gql.graph.ids import decode_global_id
+from gql.graph.inputs import (
     ArticleFilter,
     ArticleOrder,
     ProviderFilter,
@@ -37,9 +28,7 @@ from gql.inputs import (
     provider_condition,
     topic_condition,
 )
-from gql.keys import normalize_domain
-from gql.loaders import LoaderFamily
-from gql.pagination import (
+from gql.graph.pagination import (
     AfterArg,
     BeforeArg,
     Connection,
@@ -49,28 +38,22 @@ from gql.pagination import (
     make_window,
     order_tag,
 )
-from gql.prefetch import RELATIONS, prefetch_list
-from gql.resolving import (
+from gql.graph.prefetch import prefetch_list
+from gql.graph.resolving import (
     FILTER_HELP,
     ORDER_HELP,
     FacetLoader,
     Info,
-    SelectionCache,
     article_list,
     facet_spec_of,
     position,
     selections,
 )
-from gql.store import listing, recording_queries
-from gql.store.filtering import Condition
-from gql.store.listing import ArticleList, FacetCount
-from gql.types import (
+from gql.graph.types import (
     Article,
     ArticleConnection,
-    Image,
     Node,
     Provider,
-    RelatedLink,
     SearchConnection,
     Topic,
     article_connection,
@@ -78,17 +61,11 @@ from gql.types import (
     prefetched_connection,
     search_connection,
 )
+from gql.keys import normalize_domain
+from gql.loaders import LoaderFamily
+from gql.store import ArticleList, Condition, FacetCount
 
-logger = logging.getLogger("gql.errors")
 T = TypeVar("T")
-
-INTERNAL_ERROR_MESSAGE = "Internal server error"
-
-
-def _is_visible(error: GraphQLError) -> bool:
-    """Errors a client may read: its own mistakes, and anything not raised by our code."""
-    original = error.original_error
-    return original is None or isinstance(original, UserError | QueryTimeout | GraphQLError)
 
 
 async def _load_node(info: Info, global_id: str) -> Article | Provider | Topic | None:
@@ -181,11 +158,11 @@ class Query:
             before=before,
         )
         store = info.context.store
-        page = await listing.load_article_list(store, spec)
+        page = await db.load_article_list(store, spec)
         connection = article_connection(
             page,
             spec,
-            lambda: listing.count_article_list(store, spec.condition),
+            lambda: db.count_article_list(store, spec.condition),
             _root_facets(info, spec),
         )
         return await prefetched_connection(info, connection)
@@ -223,7 +200,7 @@ class Query:
             search=query,
         )
         store = info.context.store
-        page = await listing.load_search_page(store, spec)
+        page = await db.load_search_page(store, spec)
         connection = search_connection(
             page,
             spec,
@@ -329,7 +306,7 @@ class Query:
 
 
 async def _prefetched(info: Info, obj: T) -> T:
-    """``obj`` after its selected relations were loaded (``gql.prefetch``)."""
+    """``obj`` after its selected relations were loaded (``gql.graph.prefetch``)."""
     await prefetch_list(info.context, [obj], selections(info), position(info))
     return obj
 
@@ -358,11 +335,11 @@ async def _entity_connection(
         before=before,
     )
     store = info.context.store
-    load = listing.load_provider_list if entity == "provider" else listing.load_topic_list
+    load = db.load_provider_list if entity == "provider" else db.load_topic_list
     node = Provider.from_row if entity == "provider" else Topic.from_row
     page: Any = await load(store, condition, order, window)
     connection: Connection[Any] = make_connection(
-        page, tag, node, lambda: listing.count_entities(store, entity, condition)
+        page, tag, node, lambda: db.count_entities(store, entity, condition)
     )
     return await prefetched_connection(info, connection)
 
@@ -377,7 +354,7 @@ def _search_facets(info: Info, query: str, condition: Condition | None) -> Facet
 
     async def load(facet: str, limit: int) -> list[FacetCount[Any]]:
         ids = await loaders.matched_ids.load((query, condition))
-        return await listing.load_facets_of_ids(store, facet, ids, limit)
+        return await db.load_facets_of_ids(store, facet, ids, limit)
 
     return load
 
@@ -390,200 +367,3 @@ def _root_facets(info: Info, spec: ArticleList) -> FacetLoader:
         return loaders.facets.at((*here, facet)).load(((facet, None, facet_spec, limit), 0))
 
     return load
-
-
-class ErrorPolicy(SchemaExtension):
-    """Give user errors a code; replace unexpected ones by a generic message and request id."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        context = self.execution_context.context
-        request_id = context.request_id if isinstance(context, Context) else None
-        result.errors = [self._shape(error, request_id) for error in result.errors]
-
-    @staticmethod
-    def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, UserError | QueryTimeout):
-            code = getattr(original, "code", "QUERY_TIMEOUT")
-            extensions = {**(error.extensions or {}), "code": code}
-        elif _is_visible(error):
-            extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
-        else:
-            return GraphQLError(
-                INTERNAL_ERROR_MESSAGE,
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                path=error.path,
-                extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-            )
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions=extensions,
-        )
-
-
-class SqlAccounting(SchemaExtension):
-    """Count and time the SQL each operation issues; report it when ``explain`` is on."""
-
-    def on_operation(self) -> Iterator[None]:
-        with recording_queries() as log:
-            context = self.execution_context.context
-            if isinstance(context, Context):
-                context.query_log = log
-            yield
-
-    def get_results(self) -> dict[str, Any]:
-        context = self.execution_context.context
-        if not isinstance(context, Context) or not context.settings.explain:
-            return {}
-        log = context.query_log
-        if log is None:
-            return {}
-        return {"sql": {"statements": log.statements, "ms": round(log.ms, 3)}}
-
-
-class GqlSchema(strawberry.Schema):
-    """The schema, logging unexpected errors with their traceback and request id."""
-
-    selection_cache: SelectionCache | None = None
-    """Converted selections kept across requests (``gql.resolving``); set by build_schema."""
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        context = execution_context.context if execution_context else None
-        request_id = context.request_id if isinstance(context, Context) else None
-        for error in errors:
-            if not _is_visible(error):
-                logger.error(
-                    "request %s: %s", request_id, error.message, exc_info=error.original_error
-                )
-
-
-def _attribute_resolver(name: str) -> Callable[..., Any]:
-    def resolve(source: Any, info: Any) -> Any:
-        return getattr(source, name)
-
-    return resolve
-
-
-def _prefetched_resolver(name: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
-    def resolve_prefetched(source: Any, info: Any, **arguments: Any) -> Any:
-        prefetched = source.prefetched
-        if name in prefetched:
-            return prefetched[name]
-        return resolve(source, info, **arguments)
-
-    return resolve_prefetched
-
-
-def _prefetched_read(name: str) -> Read:
-    """Read a prefetched relation; a KeyError when it was not prefetched (the plan steps
-    aside and the field's resolver loads it)."""
-
-    def read(source: Any) -> Any:
-        return source.prefetched[name]
-
-    return read
-
-
-def _method_resolver(method: Callable[[Any], Any]) -> Callable[..., Any]:
-    def resolve(source: Any, info: Any) -> Any:
-        return method(source)
-
-    return resolve
-
-
-def _plain_method(definition: StrawberryField) -> Callable[[Any], Any] | None:
-    """The function of a sync resolver that takes nothing but ``self``, else None."""
-    resolver = definition.base_resolver
-    if resolver is None or resolver.is_async or resolver.arguments:
-        return None
-    if resolver.info_parameter or resolver.root_parameter or resolver.parent_parameter:
-        return None
-    if resolver.self_parameter is None:
-        return None
-    return cast(Callable[[Any], Any], resolver.wrapped_func)
-
-
-def _graphql_name(cls: type) -> str | None:
-    definition = get_object_definition(cls)
-    return definition.name if definition else None
-
-
-def _use_fast_resolvers(schema: GqlSchema) -> dict[tuple[str, str], Read]:
-    """Resolve plain fields and prefetched relations without Strawberry's per-field wrapper.
-
-    Strawberry wraps every field's resolver (building its ``Info``, converting arguments,
-    running field extensions); for a field that only reads an attribute, a relation whose
-    value was prefetched, or a method of ``self`` alone, a plain function returns the same
-    value at a fraction of the cost. Fields with resolvers of their own, extensions or
-    permissions keep Strawberry's path. graphql-core calls
-    ``field.resolve(source, info, **arguments)``.
-
-    Returns the same reads as ``(type name, field name) -> read(source)``, for the
-    compiled plans of ``gql.compiled``.
-    """
-    prefetchable = {
-        graphql_name: set(table)
-        for cls, table in RELATIONS.items()
-        if (graphql_name := _graphql_name(cls))
-    }
-    reads: dict[tuple[str, str], Read] = {}
-    for type_name, graphql_type in schema._schema.type_map.items():
-        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
-            continue
-        for field_name, field in graphql_type.fields.items():
-            definition = field.extensions.get("strawberry-definition")
-            if not isinstance(definition, StrawberryField) or field.resolve is None:
-                continue
-            if definition.extensions or definition.permission_classes:
-                continue
-            method = _plain_method(definition)
-            if definition.base_resolver is None:
-                field.resolve = _attribute_resolver(definition.python_name)
-                reads[type_name, field_name] = attrgetter(definition.python_name)
-            elif definition.python_name in prefetchable.get(type_name, ()):
-                field.resolve = _prefetched_resolver(definition.python_name, field.resolve)
-                reads[type_name, field_name] = _prefetched_read(definition.python_name)
-            elif method is not None:
-                field.resolve = _method_resolver(method)
-                reads[type_name, field_name] = method
-    return reads
-
-
-def build_schema(*, compiled: bool = True, document_cache_entries: int = 256) -> GqlSchema:
-    """The schema with its extensions (caches built to hit across requests).
-
-    ``compiled`` completes objects through the plans of ``gql.compiled``; without it
-    graphql-core completes every field (the reference the plans are checked against).
-    ``document_cache_entries``: how many distinct query documents stay parsed, validated,
-    compiled and with their selections converted (each cache keeps this many).
-    """
-    schema = GqlSchema(
-        query=Query,
-        types=[Article, Provider, Topic, RelatedLink, Image],
-        extensions=[
-            lambda: ParserCache(maxsize=document_cache_entries),
-            lambda: ValidationCache(maxsize=document_cache_entries),
-            SqlAccounting,
-            ErrorPolicy,
-        ],
-    )
-    reads = _use_fast_resolvers(schema)
-    schema.selection_cache = SelectionCache(document_cache_entries)
-    if compiled:
-        schema.execution_context_class = compiled_executor(
-            reads, max_documents=document_cache_entries
-        )
-    return schema

@@ -2,10 +2,10 @@
 
 graphql-core completes every field of every object on its own (resolve info, resolver
 call, type checks): about 4 µs a field, most of a big page's cost. Yet once a list's
-relations are prefetched (``gql.prefetch``), most fields are a read of an attribute or
+relations are prefetched (``gql.graph.prefetch``), most fields are a read of an attribute or
 of ``prefetched``. ``CompiledExecutor`` therefore turns the selection set of an object
 into a plan on first sight: a tuple of (response key, read, complete) steps, nested for
-the objects below. Plans are kept with their document (``gql.documents``), keyed by the
+the objects below. Plans are kept with their document (``gql.execution.documents``), keyed by the
 identity of its field nodes (the parser cache hands out the same document for the same
 text).
 
@@ -48,7 +48,7 @@ from graphql.execution.collect_fields import FieldDetails, FragmentDetails
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gql.documents import DocumentCache
+from gql.execution.documents import DocumentCache
 
 Read = Callable[[Any], Any]
 Complete = Callable[[Any], Any]

@@ -19,13 +19,13 @@ import pytest
 import strawberry
 
 from bench.catalog import SCENARIOS
-from gql.compiled import CompiledExecutor, compiled_executor
-from gql.context import Context
-from gql.ids import encode_global_id
-from gql.loading import load_into
-from gql.schema import GqlSchema, build_schema
+from gql.execution.plans import CompiledExecutor, compiled_executor
+from gql.graph.context import Context
+from gql.graph.ids import encode_global_id
+from gql.graph.schema import GqlSchema, build_schema
 from gql.settings import Settings
 from gql.store import Store
+from gql.sync.pipeline import load_into
 from tests.conftest import REPO
 
 README_QUERIES = re.findall(

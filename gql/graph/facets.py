@@ -1,9 +1,9 @@
 """Facets of article lists: counts of the matching articles by topic, publisher, month and
 ``published`` flag, as GraphQL types.
 
-The counts come from the store through the list's ``FacetLoader`` (``gql.resolving``); the
+The counts come from the store through the list's ``FacetLoader`` (``gql.graph.resolving``); the
 topic or publisher of a count is looked up through the request's DataLoaders. Topic and
-Provider live in ``gql.types``, which imports this module, so they are referenced lazily.
+Provider live in ``gql.graph.types``, which imports this module, so they are referenced lazily.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gql.resolving import FACET_FIRST_HELP, FacetLoader, Info, facet_limit, position
+from gql.graph.resolving import FACET_FIRST_HELP, FacetLoader, Info, facet_limit, position
 
 if TYPE_CHECKING:
-    from gql.types import Provider, Topic
+    from gql.graph.types import Provider, Topic
 
 
 @strawberry.type(description="A topic and how many articles of a list have it.")
@@ -24,8 +24,8 @@ class TopicCount:
     count: int = strawberry.field(description="Matching articles with this topic.")
 
     @strawberry.field(description="The topic.")
-    async def topic(self, info: Info) -> Annotated[Topic, strawberry.lazy("gql.types")]:
-        from gql.types import Topic  # at call time: gql.types imports this module
+    async def topic(self, info: Info) -> Annotated[Topic, strawberry.lazy("gql.graph.types")]:
+        from gql.graph.types import Topic  # at call time: gql.graph.types imports this module
 
         row = await info.context.loaders.topic_by_id.at(position(info)).load(self.topic_id)
         assert row is not None, f"facet of unknown topic {self.topic_id}"
@@ -40,8 +40,8 @@ class ProviderCount:
     @strawberry.field(description="The publisher (null for articles without one).")
     async def provider(
         self, info: Info
-    ) -> Annotated[Provider, strawberry.lazy("gql.types")] | None:
-        from gql.types import Provider  # at call time: gql.types imports this module
+    ) -> Annotated[Provider, strawberry.lazy("gql.graph.types")] | None:
+        from gql.graph.types import Provider  # at call time: gql.graph.types imports this module
 
         if self.provider_id is None:
             return None

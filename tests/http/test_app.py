@@ -19,8 +19,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from gql.app import create_app
-from gql.loading import load_into
 from gql.settings import Settings
+from gql.sync.pipeline import load_into
 from tests import corpus
 from tests.conftest import REPO
 

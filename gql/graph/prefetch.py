@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from gql.context import Context
+from gql.graph.context import Context
 from gql.loaders import Loaders
 
 Position = tuple[str, ...]

@@ -1,7 +1,7 @@
 """Resolver plumbing shared by the GraphQL types: where a field sits in the response, what
 the client selected there, DataLoader helpers, and the batching of nested article lists.
 
-Nothing here defines a GraphQL type; ``gql.types`` builds its resolvers from these pieces.
+Nothing here defines a GraphQL type; ``gql.graph.types`` builds its resolvers from these pieces.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from graphql import (
 )
 from graphql.pyutils import Path
 
-from gql.context import Context
-from gql.documents import DocumentCache
-from gql.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
+from gql.execution.documents import DocumentCache
+from gql.graph.context import Context
+from gql.graph.inputs import ArticleFilter, ArticleOrder, article_order, optional_article_condition
+from gql.graph.pagination import make_window, order_tag
+from gql.graph.prefetch import RELATIONS, later, selected
 from gql.loaders import DataLoader
-from gql.pagination import make_window, order_tag
-from gql.prefetch import RELATIONS, later, selected
-from gql.store.listing import ArticleList, FacetCount, Window
+from gql.store import ArticleList, FacetCount, Window
 
 Info = strawberry.Info[Context, None]
 K = TypeVar("K", bound=Hashable)
@@ -109,7 +109,7 @@ class SelectionCache:
 
     Converting the syntax tree into ``SelectedField`` objects costs as much as a small
     page's SQL. The result depends only on the field nodes and on the values of the
-    variables used below them, so it is kept with the document (``gql.documents``)
+    variables used below them, so it is kept with the document (``gql.execution.documents``)
     under exactly that key. The schema holds one (``selection_cache``).
     """
 

@@ -15,11 +15,11 @@ from typing import Annotated, Any, TypeVar, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gql.context import Context
-from gql.facets import ArticleFacets
-from gql.ids import encode_cursor, encode_global_id
-from gql.inputs import ArticleFilter, ArticleOrder
-from gql.pagination import (
+from gql.graph.context import Context
+from gql.graph.facets import ArticleFacets
+from gql.graph.ids import encode_cursor, encode_global_id
+from gql.graph.inputs import ArticleFilter, ArticleOrder
+from gql.graph.pagination import (
     AfterArg,
     BeforeArg,
     Connection,
@@ -30,8 +30,8 @@ from gql.pagination import (
     order_tag,
     page_info,
 )
-from gql.prefetch import RELATIONS, prefetch_connection, prefetch_list
-from gql.resolving import (
+from gql.graph.prefetch import RELATIONS, prefetch_connection, prefetch_list
+from gql.graph.resolving import (
     FACET_FIRST_HELP,
     FILTER_HELP,
     ORDER_HELP,
@@ -48,14 +48,13 @@ from gql.resolving import (
     request_counts_and_facets,
     selections,
 )
-from gql.store.listing import ArticleList, Page
-from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
+from gql.store import ArticleList, ArticleRow, ImageRow, Page, ProviderRow, RelatedLinkRow, TopicRow
 
 C = TypeVar("C", "ArticleConnection", "SearchConnection", "Connection[Any]")
 
 
 async def prefetched_connection(info: Info, connection: C) -> C:
-    """``connection`` after its nodes' selected relations were loaded (``gql.prefetch``)."""
+    """``connection`` after its nodes' selected relations were loaded (``gql.graph.prefetch``)."""
     nodes = [edge.node for edge in connection.edges]
     await prefetch_connection(info.context, nodes, selections(info), position(info))
     return connection
@@ -545,7 +544,7 @@ def node_of(type_name: str, row: Any) -> Article | Provider | Topic:
     return Topic.from_row(row)
 
 
-# --- prefetching (see gql.prefetch) ------------------------------------------------------------
+# --- prefetching (see gql.graph.prefetch) -------------------------------------------------
 
 
 RELATIONS[Article] = {
