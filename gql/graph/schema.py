@@ -14,13 +14,11 @@ from strawberry.types import ExecutionContext
 
 from gql.execution.plans import compiled_executor
 from gql.execution.resolvers import use_fast_resolvers
+from gql.execution.selections import SelectionCache
 from gql.graph.context import Context
 from gql.graph.extensions import ErrorPolicy, SqlAccounting, is_visible
 from gql.graph.prefetch import RELATIONS
 from gql.graph.query import Query
-from gql.graph.resolving import (
-    SelectionCache,
-)
 from gql.graph.types import (
     Article,
     Image,
