@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from gql import store as db
+from gql.errors import WrongNumberOfResults
 from gql.store import (
     ArticleList,
     ArticleRow,
@@ -110,9 +111,7 @@ class DataLoader(Generic[K, T]):
         try:
             values = await self._load_fn([key for key, _ in batch])
             if len(values) != len(batch):
-                raise RuntimeError(
-                    f"batch function returned {len(values)} values for {len(batch)} keys"
-                )
+                raise WrongNumberOfResults(expected=len(batch), received=len(values))
         except BaseException as exc:
             for _, future in batch:
                 if not future.done():
