@@ -90,7 +90,7 @@ def facet_loader(
 
     def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
         key = ((facet, relation, facet_spec, limit), parent_id)
-        return context.loaders.facets.at((*here, facet)).load(key)
+        return context.loaders.facets_by_parent.at((*here, facet)).load(key)
 
     return load
 
@@ -113,7 +113,7 @@ def request_counts_and_facets(
     for selection in fields:
         for child in selected(selection.selections):
             if child.name == "totalCount":
-                context.loaders.article_counts.at(here).load(
+                context.loaders.article_counts_by_parent.at(here).load(
                     ((relation, spec.condition), parent_id)
                 )
             elif child.name == "facets":
@@ -197,13 +197,13 @@ async def nested_articles(
         from gql.graph.types.connections import article_connection
 
         async def batch(keys: list[tuple[ArticleList, int]]) -> list[ArticleConnection]:
-            lists = context.loaders.article_lists.at(here)
+            lists = context.loaders.article_pages_by_parent.at(here)
             pages = await lists.load_many([((relation, s), parent) for s, parent in keys])
             connections = []
             for (s, parent), page in zip(keys, pages, strict=True):
 
                 def count(s: ArticleList = s, parent: int = parent) -> Awaitable[int]:
-                    counts = context.loaders.article_counts.at(here)
+                    counts = context.loaders.article_counts_by_parent.at(here)
                     return counts.load(((relation, s.condition), parent))
 
                 facets = facet_loader(context, here, relation, parent, s)
@@ -230,7 +230,7 @@ async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> lis
         from gql.graph.types.article import Article
 
         async def batch(keys: list[tuple[ArticleList, int]]) -> list[list[Article]]:
-            lists = context.loaders.article_lists.at(here)
+            lists = context.loaders.article_pages_by_parent.at(here)
             pages = await lists.load_many([(("citing", s), parent) for s, parent in keys])
             articles = [[Article.from_row(row) for row in page.rows] for page in pages]
             await prefetch_list(context, [a for group in articles for a in group], fields, here)

@@ -335,7 +335,7 @@ async def _entity_connection(
 
 
 async def _count_matches(info: Info, query: str, condition: Condition | None) -> int:
-    return len(await info.context.loaders.matched_ids.load((query, condition)))
+    return len(await info.context.loaders.matched_ids_by_search.load((query, condition)))
 
 
 def _search_facets(info: Info, query: str, condition: Condition | None) -> FacetLoader:
@@ -343,7 +343,7 @@ def _search_facets(info: Info, query: str, condition: Condition | None) -> Facet
     store, loaders = info.context.store, info.context.loaders
 
     async def load(facet: str, limit: int) -> list[FacetCount[Any]]:
-        ids = await loaders.matched_ids.load((query, condition))
+        ids = await loaders.matched_ids_by_search.load((query, condition))
         return await db.load_facets_of_ids(store, facet, ids, limit)
 
     return load
@@ -354,6 +354,8 @@ def _root_facets(info: Info, spec: ArticleList) -> FacetLoader:
     facet_spec = facet_spec_of(spec)
 
     def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
-        return loaders.facets.at((*here, facet)).load(((facet, None, facet_spec, limit), 0))
+        return loaders.facets_by_parent.at((*here, facet)).load(
+            ((facet, None, facet_spec, limit), 0)
+        )
 
     return load

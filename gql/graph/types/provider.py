@@ -64,7 +64,7 @@ class Provider(Node):
 
     @strawberry.field(description="How many articles this publisher has in the corpus.")
     async def article_count(self, info: Info) -> int:
-        loader = info.context.loaders.article_counts.at(position(info))
+        loader = info.context.loaders.article_counts_by_parent.at(position(info))
         return await loader.load((("provider", None), self.row.id))
 
 

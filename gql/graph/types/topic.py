@@ -79,7 +79,7 @@ class Topic(Node):
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FACET_FIRST_HELP)] = None,
     ) -> list[RelatedTopic]:
-        loader = info.context.loaders.related_topics.at(position(info))
+        loader = info.context.loaders.related_topics_by_topic.at(position(info))
         pairs = await loader.load((facet_limit(first, info), self.row.id))
         return [RelatedTopic(topic=Topic.from_row(row), count=count) for row, count in pairs]
 
@@ -93,7 +93,7 @@ class Topic(Node):
 
     @strawberry.field(description="How many articles have this topic.")
     async def article_count(self, info: Info) -> int:
-        loader = info.context.loaders.article_counts.at(position(info))
+        loader = info.context.loaders.article_counts_by_parent.at(position(info))
         return await loader.load((("topic", None), self.row.id))
 
 
