@@ -8,14 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.graph.helpers import (
-    ALL_URLS,
-    FILES,
-    Execute,
-    data,
-    domain_of,
-    urls,
-)
+from tests.graph.helpers import ALL_URLS, FILES, Execute, data, domain_of, urls
 
 FACETS = """query($f: ArticleFilter) { articles(filter: $f, first: 1) { totalCount facets {
   topics(first: 100) { topic { name } count } providers(first: 100) { provider { domain } count }

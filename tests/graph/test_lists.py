@@ -9,13 +9,7 @@ import pytest
 
 from tests import corpus
 from tests.conftest import SEEDS
-from tests.graph.helpers import (
-    FILES,
-    Execute,
-    data,
-    domain_of,
-    has,
-)
+from tests.graph.helpers import FILES, Execute, data, domain_of, has
 
 NESTED = """query($n: Int, $m: Int) { topics(first: $n, orderBy: [ARTICLE_COUNT_DESC]) { nodes {
   name articles(first: $m, filter: {quality: {isNull: false}}, orderBy: [HEAT_DESC]) {

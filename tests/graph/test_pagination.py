@@ -8,15 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.graph.helpers import (
-    ALL_URLS,
-    FILES,
-    LIST,
-    Execute,
-    data,
-    has,
-    urls,
-)
+from tests.graph.helpers import ALL_URLS, FILES, LIST, Execute, data, has, urls
 
 ORDERS = {
     "PUBLISHED_AT_DESC": ("publishedAt", True),

@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graphql import GraphQLObjectType
 
 from gql.graph.context import Context
+from gql.graph.relations import RELATIONS
 from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from gql.sync.pipeline import load_into
-from tests.graph.helpers import (
-    Execute,
-    data,
-)
+from tests import corpus
+from tests.conftest import SEEDS
+from tests.graph.helpers import Execute, data
 
 
 async def test_related_links_resolve_both_ways(execute: Execute) -> None:
@@ -82,3 +83,55 @@ async def test_statements_do_not_depend_on_the_data(tmp_path: Path, size: int) -
         assert context.query_log is not None and context.query_log.statements == 5
     finally:
         await store.close()
+
+
+UNPREFETCHED = """query($n: Int) { articles(first: 1) { facets {
+  topics(first: $n) { topic { name parent { name } children { name } images { url } } }
+  providers(first: $n) { provider { domain images { url } } } } } }"""
+
+
+async def test_relations_not_prefetched_load_as_declared(execute: Execute) -> None:
+    """Topics and publishers of facets are not prefetched: their relations load through
+    ``relation_of``, one statement per relation and position, with the same values."""
+    small = await execute(UNPREFETCHED, {"n": 2})
+    large = await execute(UNPREFETCHED, {"n": 100})
+    assert small.errors is None and large.errors is None
+    # articles, topic facets, their topics, parent, children, images; provider facets,
+    # their providers, images: one statement each.
+    assert small.extensions["statements"] == large.extensions["statements"] == 9
+    facets = large.data["articles"]["facets"]
+    definitions = {t["name"]: t for t in corpus.read_topics(SEEDS)}
+    assert len(facets["topics"]) > 10
+    for count in facets["topics"]:
+        topic = count["topic"]
+        definition = definitions.get(topic["name"], {})
+        assert (topic["parent"] or {}).get("name") == definition.get("parent")
+        assert sorted(c["name"] for c in topic["children"]) == sorted(
+            name for name, t in definitions.items() if t.get("parent") == topic["name"]
+        )
+        assert [i["url"] for i in topic["images"]] == definition.get("images", [])
+    domains = [count["provider"]["domain"] for count in facets["providers"]]
+    prefetched = await data(
+        execute,
+        "query($d: [String!]) { providers(first: 100, filter: {domain: {in: $d}})"
+        " { nodes { domain images { url } } } }",
+        {"d": domains},
+    )
+    images = {p["domain"]: p["images"] for p in prefetched["providers"]["nodes"]}
+    assert len(facets["providers"]) > 10
+    for count in facets["providers"]:
+        assert count["provider"]["images"] == images[count["provider"]["domain"]]
+    assert any(count["provider"]["images"] for count in facets["providers"])
+
+
+def test_every_declared_relation_is_a_field_of_its_type() -> None:
+    """Prefetching matches relations by GraphQL name, resolvers by Python name: each
+    declared relation must be a field under both."""
+    schema = build_schema()
+    assert {cls.__name__ for cls in RELATIONS} == {"Article", "RelatedLink", "Provider", "Topic"}
+    for cls, table in RELATIONS.items():
+        graphql_type = schema._schema.type_map[cls.__name__]
+        assert isinstance(graphql_type, GraphQLObjectType)
+        for name in table:
+            assert name in graphql_type.fields, f"{cls.__name__}.{name}"
+            assert callable(getattr(cls, name)), f"{cls.__name__}.{name}"

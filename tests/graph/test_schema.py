@@ -9,10 +9,7 @@ import pytest
 from gql.graph.schema import build_schema
 from tests import corpus
 from tests.conftest import REPO, SEEDS
-from tests.graph.helpers import (
-    Execute,
-    data,
-)
+from tests.graph.helpers import Execute, data
 
 SEED_URL = "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
 

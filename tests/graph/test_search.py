@@ -13,11 +13,7 @@ from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from gql.sync.pipeline import load_into
-from tests.graph.helpers import (
-    Execute,
-    data,
-    urls,
-)
+from tests.graph.helpers import Execute, data, urls
 
 
 @pytest.fixture
