@@ -3,6 +3,7 @@
     GqlError
     ├── IngestError              a seed file cannot be turned into a record
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
+    ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── StoreError               the database cannot do what was asked
     │   └── QueryTimeout         a read ran past its time limit
     └── UserError                the client asked for something wrong (reaches clients)
@@ -39,6 +40,15 @@ class IngestError(GqlError):
 
 class LoadError(GqlError):
     """A load cannot start or finish: nothing was written."""
+
+
+class WrongNumberOfResults(GqlError):
+    """A DataLoader batch function returned a different number of values than it got keys."""
+
+    def __init__(self, *, expected: int, received: int) -> None:
+        self.expected = expected
+        self.received = received
+        super().__init__(f"batch function returned {received} values for {expected} keys")
 
 
 class StoreError(GqlError):

@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from gql import store as db
+from gql.errors import WrongNumberOfResults
 from gql.store import (
     ArticleList,
     ArticleRow,
@@ -110,9 +111,7 @@ class DataLoader(Generic[K, T]):
         try:
             values = await self._load_fn([key for key, _ in batch])
             if len(values) != len(batch):
-                raise RuntimeError(
-                    f"batch function returned {len(values)} values for {len(batch)} keys"
-                )
+                raise WrongNumberOfResults(expected=len(batch), received=len(values))
         except BaseException as exc:
             for _, future in batch:
                 if not future.done():
@@ -212,44 +211,48 @@ class Loaders:
             partial(db.load_images_by_owner, s, "related")
         )
 
-        async def article_lists(
+        async def load_article_pages(
             group: tuple[str, ArticleList], parents: list[int]
         ) -> list[Page[ArticleRow]]:
             return await db.load_article_lists_by_parent(s, group[0], parents, group[1])
 
-        async def article_counts(
+        async def count_articles(
             group: tuple[str, Condition | None], parents: list[int]
         ) -> list[int]:
             return await db.count_article_lists_by_parent(s, group[0], parents, group[1])
 
-        async def facets(
+        async def load_facet_counts(
             group: tuple[str, str | None, ArticleList, int], parents: list[int]
         ) -> list[list[FacetCount[Any]]]:
             facet, relation, spec, limit = group
             return await db.load_facets(s, facet, relation, parents, spec, limit)
 
-        async def matched_ids(keys: list[tuple[str, Condition | None]]) -> list[list[int]]:
+        async def load_matched_ids(keys: list[tuple[str, Condition | None]]) -> list[list[int]]:
             return [await db.load_matched_ids(s, text, cond) for text, cond in keys]
 
-        self.matched_ids: DataLoader[tuple[str, Condition | None], list[int]] = DataLoader(
-            matched_ids
+        self.matched_ids_by_search: DataLoader[tuple[str, Condition | None], list[int]] = (
+            DataLoader(load_matched_ids)
         )
         """Ids of the articles matching ``(search text, condition)``: one statement each."""
 
-        async def related_topics(
+        async def load_related_topics(
             group: int, parents: list[int]
         ) -> list[list[tuple[TopicRow, int]]]:
             return await db.load_related_topics(s, parents, group)
 
-        self.article_lists: LoaderFamily[ListKey, Page[ArticleRow]] = LoaderFamily(
-            _by_group(article_lists)
+        self.article_pages_by_parent: LoaderFamily[ListKey, Page[ArticleRow]] = LoaderFamily(
+            _by_group(load_article_pages)
         )
         """Pages of a parent's articles: ``((relation, list spec), parent id)``."""
-        self.article_counts: LoaderFamily[CountKey, int] = LoaderFamily(_by_group(article_counts))
+        self.article_counts_by_parent: LoaderFamily[CountKey, int] = LoaderFamily(
+            _by_group(count_articles)
+        )
         """Article counts of a parent: ``((relation, condition), parent id)``."""
-        self.facets: LoaderFamily[FacetKey, list[FacetCount[Any]]] = LoaderFamily(_by_group(facets))
+        self.facets_by_parent: LoaderFamily[FacetKey, list[FacetCount[Any]]] = LoaderFamily(
+            _by_group(load_facet_counts)
+        )
         """Facet counts: ``((facet, relation or None, list spec, limit), parent id or 0)``."""
-        self.related_topics: LoaderFamily[tuple[int, int], list[tuple[TopicRow, int]]] = (
-            LoaderFamily(_by_group(related_topics))
+        self.related_topics_by_topic: LoaderFamily[tuple[int, int], list[tuple[TopicRow, int]]] = (
+            LoaderFamily(_by_group(load_related_topics))
         )
         """Co-occurring topics: ``(limit, topic id)``."""

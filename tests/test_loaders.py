@@ -6,6 +6,9 @@ import asyncio
 import gc
 from typing import Any
 
+import pytest
+
+from gql.errors import WrongNumberOfResults
 from gql.loaders import DataLoader
 
 
@@ -74,3 +77,15 @@ async def test_a_failed_batch_fails_every_key_without_unretrieved_errors() -> No
         loop.set_exception_handler(previous)
     assert messages == ["batch [1, 2, 3] failed"] * 2
     assert reported == []
+
+
+async def test_a_batch_with_the_wrong_number_of_values_fails_its_keys() -> None:
+    async def short(keys: list[int]) -> list[str]:
+        return [f"v{key}" for key in keys[1:]]
+
+    loader = DataLoader(short)
+    with pytest.raises(WrongNumberOfResults) as raised:
+        await loader.load_many([1, 2, 3])
+    assert (raised.value.expected, raised.value.received) == (3, 2)
+    with pytest.raises(WrongNumberOfResults):
+        await loader.load(2)

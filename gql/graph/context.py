@@ -1,10 +1,13 @@
-"""The per-request context every resolver sees as ``info.context``."""
+"""The per-request context every resolver sees as ``info.context``, and the ``Info`` type
+resolvers receive it in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
+
+import strawberry
 
 from gql.loaders import Loaders
 from gql.settings import Settings
@@ -28,3 +31,7 @@ class Context:
     @classmethod
     def for_request(cls, store: Store, settings: Settings) -> Context:
         return cls(store=store, settings=settings, loaders=Loaders(store))
+
+
+Info = strawberry.Info[Context, None]
+"""What a resolver of ours receives as ``info``: its context is a ``Context``."""

@@ -1,60 +1,27 @@
 """Prefetching: load a page's relations in one batch each before graphql-core walks it.
 
-A list resolver calls ``prefetch_page`` after reading its page. For every argument-free
-relation the client selected (an article's provider, topics, images and related links; a
-link's provider and target article; ...) the values of all objects of the page are loaded
-through the request's DataLoaders, one batch per relation and position (as the resolvers
-would), and stored on the objects, recursively down the selection. The resolvers then
-return the stored values synchronously: graphql-core walks ready objects instead of
-scheduling a coroutine per field, which is the main cost of big lists (PERF-NOTES).
-
-Types register their prefetchable relations in ``RELATIONS``; a relation that is not
-registered, or not prefetched, still resolves through its DataLoader.
+A list resolver calls ``prefetch_list`` or ``prefetch_connection`` after reading its page.
+For every argument-free relation the client selected (an article's provider, topics,
+images and related links; a link's provider and target article; ...) the values of all
+objects of the page are loaded the way ``gql.graph.relations`` declares, one batch per
+relation and position (as the resolvers would), and stored on the objects, recursively
+down the selection. The resolvers then return the stored values synchronously:
+graphql-core walks ready objects instead of scheduling a coroutine per field, which is the
+main cost of big lists (PERF-NOTES). A relation not prefetched still resolves through its
+DataLoader (``relation_of``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from strawberry.types.nodes import SelectedField, Selection
 
 from gql.graph.context import Context
-from gql.loaders import Loaders
-
-Position = tuple[str, ...]
-T = TypeVar("T")
-
-
-class Prefetchable(Protocol):
-    prefetched: dict[str, Any]
-
-
-PrefetchFn = Callable[[Loaders, Position, list[Any]], Awaitable[list[Any]]]
-RELATIONS: dict[type, dict[str, PrefetchFn]] = {}
-"""Per GraphQL type: field name -> batch loader of that field's values for many objects."""
-
-
-def later(value: Awaitable[T]) -> T:
-    """Return an awaitable from a sync resolver: graphql-core awaits it (typed as its value)."""
-    return cast(T, value)
-
-
-def _skipped(field: SelectedField) -> bool:
-    skip = field.directives.get("skip")
-    include = field.directives.get("include")
-    return bool(skip and skip.get("if")) or bool(include is not None and not include.get("if"))
-
-
-def selected(selections: list[Selection]) -> Iterator[SelectedField]:
-    """The fields of a selection set, fragments flattened, skipped fields left out."""
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            if not _skipped(selection):
-                yield selection
-        elif isinstance(selection, FragmentSpread | InlineFragment):
-            yield from selected(selection.selections)
+from gql.graph.positions import selected
+from gql.graph.relations import RELATIONS as RELATIONS  # also read from here by gql.graph.schema
+from gql.loaders import Position
 
 
 def _flatten(values: list[Any]) -> list[Any]:

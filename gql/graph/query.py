@@ -16,6 +16,7 @@ import strawberry
 
 from gql import store as db
 from gql.errors import InvalidArgument
+from gql.graph.context import Info
 from gql.graph.ids import decode_global_id
 from gql.graph.inputs import (
     ArticleFilter,
@@ -28,6 +29,7 @@ from gql.graph.inputs import (
     provider_condition,
     topic_condition,
 )
+from gql.graph.lists import FILTER_HELP, ORDER_HELP, FacetLoader, article_list, facet_spec_of
 from gql.graph.pagination import (
     AfterArg,
     BeforeArg,
@@ -38,17 +40,8 @@ from gql.graph.pagination import (
     make_window,
     order_tag,
 )
+from gql.graph.positions import position, selections
 from gql.graph.prefetch import prefetch_list
-from gql.graph.resolving import (
-    FILTER_HELP,
-    ORDER_HELP,
-    FacetLoader,
-    Info,
-    article_list,
-    facet_spec_of,
-    position,
-    selections,
-)
 from gql.graph.types import (
     Article,
     ArticleConnection,
@@ -57,30 +50,27 @@ from gql.graph.types import (
     SearchConnection,
     Topic,
     article_connection,
-    node_of,
     prefetched_connection,
     search_connection,
 )
 from gql.keys import normalize_domain
-from gql.loaders import LoaderFamily
 from gql.store import ArticleList, Condition, FacetCount
 
 T = TypeVar("T")
 
 
 async def _load_node(info: Info, global_id: str) -> Article | Provider | Topic | None:
+    """The object a global ID names, by the stable key the ID holds; None if it is gone."""
     type_name, key = decode_global_id(global_id)
-    loaders = info.context.loaders
-    family: LoaderFamily[str, Any]
+    loaders, here = info.context.loaders, position(info)
     if type_name == "Article":
-        family = loaders.article_by_url
-    elif type_name == "Provider":
-        family = loaders.provider_by_domain
-    else:
-        family = loaders.topic_by_name
-    loader = family.at(position(info))
-    row = await loader.load(key)
-    return node_of(type_name, row) if row is not None else None
+        article = await loaders.article_by_url.at(here).load(key)
+        return Article.from_row(article) if article is not None else None
+    if type_name == "Provider":
+        provider = await loaders.provider_by_domain.at(here).load(key)
+        return Provider.from_row(provider) if provider is not None else None
+    topic = await loaders.topic_by_name.at(here).load(key)
+    return Topic.from_row(topic) if topic is not None else None
 
 
 def _one_of(**arguments: Any) -> tuple[str, Any]:
@@ -345,7 +335,7 @@ async def _entity_connection(
 
 
 async def _count_matches(info: Info, query: str, condition: Condition | None) -> int:
-    return len(await info.context.loaders.matched_ids.load((query, condition)))
+    return len(await info.context.loaders.matched_ids_by_search.load((query, condition)))
 
 
 def _search_facets(info: Info, query: str, condition: Condition | None) -> FacetLoader:
@@ -353,7 +343,7 @@ def _search_facets(info: Info, query: str, condition: Condition | None) -> Facet
     store, loaders = info.context.store, info.context.loaders
 
     async def load(facet: str, limit: int) -> list[FacetCount[Any]]:
-        ids = await loaders.matched_ids.load((query, condition))
+        ids = await loaders.matched_ids_by_search.load((query, condition))
         return await db.load_facets_of_ids(store, facet, ids, limit)
 
     return load
@@ -364,6 +354,8 @@ def _root_facets(info: Info, spec: ArticleList) -> FacetLoader:
     facet_spec = facet_spec_of(spec)
 
     def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
-        return loaders.facets.at((*here, facet)).load(((facet, None, facet_spec, limit), 0))
+        return loaders.facets_by_parent.at((*here, facet)).load(
+            ((facet, None, facet_spec, limit), 0)
+        )
 
     return load

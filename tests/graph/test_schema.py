@@ -1,24 +1,18 @@
-"""The GraphQL schema in process: fields, IDs, pagination, statement counts, errors."""
+"""The GraphQL schema in process: fields, IDs, errors, and the checked-in SDL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gql.graph.context import Context
 from gql.graph.schema import build_schema
-from gql.settings import Settings
-from gql.store import Store
-from gql.sync.pipeline import load_into
 from tests import corpus
 from tests.conftest import REPO, SEEDS
-
-Execute = Callable[..., Any]
+from tests.graph.helpers import Execute, data
 
 SEED_URL = "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
+
 
 ARTICLE_FIELDS = """
   id slug title excerpt category type publishedAt url originalUrl ampUrl cdnAmpUrl quality
@@ -32,12 +26,6 @@ ARTICLE_FIELDS = """
     article { url } source { url }
   }
 """
-
-
-async def data(execute: Execute, query: str, variables: dict[str, Any] | None = None) -> Any:
-    result = await execute(query, variables)
-    assert result.errors is None, result.errors
-    return result.data
 
 
 def test_schema_file_is_generated_from_the_code() -> None:
@@ -184,90 +172,6 @@ async def test_topic_and_publisher_files_are_served(execute: Execute) -> None:
         assert [i["url"] for i in provider["images"]][: len(org_images)] == org_images
 
 
-async def test_related_links_resolve_both_ways(execute: Execute) -> None:
-    result = await data(
-        execute,
-        "{ articles(first: 100) { nodes { url related { url article { url } }"
-        " citedBy { url } citations { totalCount } } } }",
-    )
-    nodes = result["articles"]["nodes"]
-    urls = {a["url"] for a in nodes}
-    pointing = {
-        (a["url"], link["url"]) for a in nodes for link in a["related"] if link["url"] in urls
-    }
-    resolved = {
-        (a["url"], link["article"]["url"])
-        for a in nodes
-        for link in a["related"]
-        if link["article"]
-    }
-    assert resolved == pointing and len(pointing) == 14
-    cited = {(c["url"], a["url"]) for a in nodes for c in a["citedBy"]}
-    assert cited == pointing
-    assert sum(a["citations"]["totalCount"] for a in nodes) == len(pointing)
-
-
-FRONT_GRAPH = """
-query($n: Int) { articles(first: $n) { nodes { title
-  provider { name articles(first: 3) { nodes { title topics { name } } } }
-  topics { name articleCount }
-  related { title provider { domain } article { title citedBy { title } } } } } }
-"""
-
-
-async def test_statements_do_not_grow_with_the_page(execute: Execute) -> None:
-    small = await execute(FRONT_GRAPH, {"n": 5})
-    large = await execute(FRONT_GRAPH, {"n": 50})
-    assert small.errors is None and large.errors is None
-    assert len(large.data["articles"]["nodes"]) == 50
-    # articles, provider, provider.articles, their topics, topics, articleCount, related,
-    # related.provider, related.article, citedBy: one statement each.
-    assert small.extensions["statements"] == large.extensions["statements"] == 10
-
-
-async def _walk(execute: Execute, query: str, page: int) -> tuple[list[str], int]:
-    """Every node id of a list, page by page, checking the page info on the way."""
-    seen: list[str] = []
-    after = None
-    while True:
-        result = await data(execute, query, {"first": page, "after": after})
-        connection = result["x"] if "edges" in result["x"] else next(iter(result["x"].values()))
-        assert len(connection["edges"]) <= page
-        seen += [e["node"]["id"] for e in connection["edges"]]
-        assert connection["pageInfo"]["hasPreviousPage"] == (after is not None)
-        if not connection["pageInfo"]["hasNextPage"]:
-            return seen, connection["totalCount"]
-        after = connection["pageInfo"]["endCursor"]
-        assert after == connection["edges"][-1]["cursor"]
-
-
-@pytest.mark.parametrize(
-    ("list_query", "page"),
-    [
-        ('topic(slug: "ai") { articles(first: $first, after: $after) { %s } }', 7),
-        ('provider(domain: "prnewswire.com") { articles(first: $first, after: $after) { %s } }', 1),
-        ("articles(first: $first, after: $after) { %s }", 9),
-        ("providers(first: $first, after: $after) { %s }", 13),
-        ("topics(first: $first, after: $after) { %s }", 5),
-    ],
-)
-async def test_paging_visits_every_item_once(execute: Execute, list_query: str, page: int) -> None:
-    selection = (
-        "totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id } }"
-    )
-    query = "query($first: Int, $after: String) { x: %s }" % (list_query % selection)
-    small, total = await _walk(execute, query, page)
-    large, _ = await _walk(execute, query, 100)
-    assert small == large
-    assert len(small) == len(set(small)) == total > page
-
-
-async def test_articles_are_newest_first(execute: Execute) -> None:
-    result = await data(execute, "{ articles(first: 100) { nodes { publishedAt } } }")
-    dates = [a["publishedAt"] for a in result["articles"]["nodes"]]
-    assert dates == sorted(dates, reverse=True)
-
-
 async def test_node_round_trips_for_every_type(execute: Execute) -> None:
     result = await data(
         execute,
@@ -362,27 +266,6 @@ async def test_unknown_keys_give_null(execute: Execute) -> None:
     assert result == {"article": None, "provider": None, "topic": None}
 
 
-async def test_fragments_on_two_types_keep_their_own_nested_lists(execute: Execute) -> None:
-    from gql.graph.ids import encode_global_id
-
-    ids = [encode_global_id("Provider", "venturebeat.com"), encode_global_id("Topic", "Google AI")]
-    result = await data(
-        execute,
-        """query($ids: [ID!]!) { nodes(ids: $ids) {
-          ... on Provider { articles(first: 50) { totalCount nodes { provider { domain } } } }
-          ... on Topic { articles(first: 50) { totalCount nodes { topics { name } } } } } }""",
-        {"ids": ids},
-    )
-    provider, topic = result["nodes"]
-    files = corpus.read_articles(SEEDS).values()
-    assert provider["articles"]["totalCount"] == sum(
-        1 for m in files if corpus.domain(m["provider"]["domain"]) == "venturebeat.com"
-    )
-    assert {n["provider"]["domain"] for n in provider["articles"]["nodes"]} == {"venturebeat.com"}
-    assert topic["articles"]["totalCount"] == sum(1 for m in files if "Google AI" in m["topics"])
-    assert all("Google AI" in [t["name"] for t in n["topics"]] for n in topic["articles"]["nodes"])
-
-
 @pytest.mark.parametrize(
     ("query", "variables", "code"),
     [
@@ -427,28 +310,3 @@ async def test_provider_and_topic_keys_are_normalized(execute: Execute) -> None:
         ' topic(name: " Microsoft AI ") { slug } }',
     )
     assert result == {"provider": {"domain": "venturebeat.com"}, "topic": {"slug": "microsoft-ai"}}
-
-
-DEEP = """query($n: Int) { articles(first: $n) { nodes { title provider { name
-  articles(first: $n) { nodes { title topics { name articles(first: $n) { nodes { url } } } } }
-} } } }"""
-
-
-@pytest.mark.parametrize("size", [1, 3, 10])
-async def test_statements_do_not_depend_on_the_data(tmp_path: Path, size: int) -> None:
-    """A generated corpus whose pages hold one item here and several there: the resolvers
-    of one position reach their loader in different event-loop iterations, and must still
-    share one statement."""
-    from bench.generate import generate
-
-    generate(50, tmp_path / "corpus", seed=1)
-    db = tmp_path / "gen.db"
-    await load_into(db, [tmp_path / "corpus"])
-    store = await Store.open(db, read_only=True)
-    try:
-        context = Context.for_request(store, Settings())
-        result = await build_schema().execute(DEEP, {"n": size}, context_value=context)
-        assert result.errors is None
-        assert context.query_log is not None and context.query_log.statements == 5
-    finally:
-        await store.close()

@@ -1,21 +1,21 @@
 """Facets of article lists: counts of the matching articles by topic, publisher, month and
 ``published`` flag, as GraphQL types.
 
-The counts come from the store through the list's ``FacetLoader`` (``gql.graph.resolving``); the
-topic or publisher of a count is looked up through the request's DataLoaders. Topic and
-Provider live in ``gql.graph.types``, which imports this module, so they are referenced lazily.
+The counts come from the store through the list's ``FacetLoader`` (``gql.graph.lists``);
+the topic or publisher of a count is looked up through the request's DataLoaders.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
-from gql.graph.resolving import FACET_FIRST_HELP, FacetLoader, Info, facet_limit, position
-
-if TYPE_CHECKING:
-    from gql.graph.types import Provider, Topic
+from gql.graph.context import Info
+from gql.graph.lists import FACET_FIRST_HELP, FacetLoader, facet_limit
+from gql.graph.positions import position
+from gql.graph.types.provider import Provider
+from gql.graph.types.topic import Topic
 
 
 @strawberry.type(description="A topic and how many articles of a list have it.")
@@ -24,9 +24,7 @@ class TopicCount:
     count: int = strawberry.field(description="Matching articles with this topic.")
 
     @strawberry.field(description="The topic.")
-    async def topic(self, info: Info) -> Annotated[Topic, strawberry.lazy("gql.graph.types")]:
-        from gql.graph.types import Topic  # at call time: gql.graph.types imports this module
-
+    async def topic(self, info: Info) -> Topic:
         row = await info.context.loaders.topic_by_id.at(position(info)).load(self.topic_id)
         assert row is not None, f"facet of unknown topic {self.topic_id}"
         return Topic.from_row(row)
@@ -38,11 +36,7 @@ class ProviderCount:
     count: int = strawberry.field(description="Matching articles from this publisher.")
 
     @strawberry.field(description="The publisher (null for articles without one).")
-    async def provider(
-        self, info: Info
-    ) -> Annotated[Provider, strawberry.lazy("gql.graph.types")] | None:
-        from gql.graph.types import Provider  # at call time: gql.graph.types imports this module
-
+    async def provider(self, info: Info) -> Provider | None:
         if self.provider_id is None:
             return None
         row = await info.context.loaders.provider_by_id.at(position(info)).load(self.provider_id)
