@@ -25,24 +25,12 @@ from gql.ingest.records import (
     TopicRecord,
 )
 from gql.keys import slugify
+from gql.store.files import FileEntry
 
 # The page cache of the write connection during a load (KiB). A load's transaction touches
 # every index of every table; with SQLite's default 2 MiB the pages it keeps changing are
 # spilled and read back all the time (100k files: writing took 16.9 s, 10.4 s with this).
 LOAD_CACHE_KIB = 64 * 1024
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    """What a seed file was when it was loaded: its digest, the key it defined, and its
-    size and modification time (a file whose size and time are unchanged is not read)."""
-
-    path: str
-    digest: str
-    kind: str
-    key: str
-    size: int | None = None
-    mtime_ns: int | None = None
 
 
 @dataclass
