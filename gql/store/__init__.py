@@ -16,7 +16,8 @@ Inside, one module per job:
     search, facets   full-text search pages; facet counts
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
-    write            LoadSession: a load's one transaction, chunk by chunk
+    session          LoadSession: a load's one transaction, chunk by chunk
+    writer*          the writes of a load: articles, definitions, derived state
 """
 
 from gql.store.article_lists import (
@@ -27,6 +28,7 @@ from gql.store.article_lists import (
     load_article_lists_by_parent,
 )
 from gql.store.database import QueryLog, Store, recording_queries
+from gql.store.encoding import to_timestamp
 from gql.store.entity_lists import (
     count_entities,
     load_provider_list,
@@ -65,7 +67,7 @@ from gql.store.lookups import (
 from gql.store.paging import NEWEST_FIRST, OrderKey, Page, Window
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 from gql.store.search import load_matched_ids, load_search_page
-from gql.store.write import Chunk, LoadSession, WriteResult, to_timestamp
+from gql.store.session import Chunk, LoadSession, WriteResult
 
 __all__ = [
     "NEWEST_FIRST",
