@@ -28,7 +28,6 @@ from gql.store.article_lists import (
     load_article_lists_by_parent,
 )
 from gql.store.database import QueryLog, Store, recording_queries
-from gql.store.encoding import to_timestamp
 from gql.store.entity_lists import (
     count_entities,
     load_provider_list,
@@ -124,5 +123,4 @@ __all__ = [
     "load_topics_by_parent_name",
     "load_topics_by_slug",
     "recording_queries",
-    "to_timestamp",
 ]
