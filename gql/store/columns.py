@@ -13,6 +13,7 @@ the function that turns a fetched tuple into that row.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -118,7 +119,12 @@ class Write:
     def __init__(self, table: Table, names: Iterable[str]) -> None:
         self.table = table
         self.names = tuple(names)
-        self._encoders = tuple((name, table.column(name).codec.encode) for name in self.names)
+        self._pick = operator.itemgetter(*self.names)
+        self._encoders = tuple(
+            (i, encode)
+            for i, name in enumerate(self.names)
+            if (encode := table.column(name).codec.encode) is not None
+        )
         self.columns_sql = ", ".join(self.names)
         """``url, slug, ...``: the column list of the statement."""
         placeholders = ", ".join("?" * len(self.names))
@@ -144,21 +150,30 @@ class Write:
 
     def values(self, **values: Any) -> Row:
         """The encoded parameters, in column order, of the columns given by name."""
-        assert values.keys() == set(self.names), (
-            f"{self.table.name}: expected columns {sorted(self.names)}, got {sorted(values)}"
-        )
-        return tuple(
-            values[name] if encode is None else encode(values[name])
-            for name, encode in self._encoders
-        )
+        picked = self._picked(values)
+        if not self._encoders:
+            return picked
+        row = list(picked)
+        for i, encode in self._encoders:
+            row[i] = encode(row[i])
+        return tuple(row)
 
     def stored_values(self, **values: Any) -> Row:
         """The parameters, in column order, of values already as stored (copied from
         another row), so not encoded again."""
-        assert values.keys() == set(self.names), (
+        return self._picked(values)
+
+    def _picked(self, values: dict[str, Any]) -> Row:
+        if len(values) == len(self.names):
+            try:
+                picked = self._pick(values)
+            except KeyError:
+                pass
+            else:
+                return picked if len(self.names) > 1 else (picked,)
+        raise AssertionError(
             f"{self.table.name}: expected columns {sorted(self.names)}, got {sorted(values)}"
         )
-        return tuple(values[name] for name in self.names)
 
 
 class Decode(Protocol[R_co]):
