@@ -5,7 +5,8 @@
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── StoreError               the database cannot do what was asked
-    │   └── QueryTimeout         a read ran past its time limit
+    │   ├── QueryTimeout         a read ran past its time limit
+    │   └── CursorMismatch       a keyset cursor with the wrong number of values
     └── UserError                the client asked for something wrong (reaches clients)
         ├── InvalidId            a global ID that is malformed or of the wrong type
         ├── InvalidCursor        a pagination cursor that was not issued by us
@@ -61,6 +62,15 @@ class QueryTimeout(StoreError):
     def __init__(self, time_limit_ms: int) -> None:
         self.time_limit_ms = time_limit_ms
         super().__init__(f"query interrupted after {time_limit_ms} ms")
+
+
+class CursorMismatch(StoreError):
+    """A keyset cursor whose number of values is not the number of the list's sort keys."""
+
+    def __init__(self, *, expected: int, received: int) -> None:
+        self.expected = expected
+        self.received = received
+        super().__init__(f"cursor has {received} values, the ordering has {expected} sort keys")
 
 
 class UserError(GqlError):

@@ -24,7 +24,6 @@ from gql.store import (
     OrderKey,
     ProviderIs,
     TopicsMatch,
-    to_timestamp,
 )
 
 # Deeper filters are refused: SQLite's expression depth limit is 1000, and no screen needs
@@ -267,7 +266,7 @@ def _value(value: Any) -> Any:
         except OverflowError as exc:
             problem = f"date-time {value.isoformat()} is out of range"
             raise InvalidArgument("filter", problem) from exc
-        return to_timestamp(moment)
+        return moment
     if isinstance(value, list):
         return tuple(_value(v) for v in value)
     return value

@@ -3,9 +3,39 @@
 Knows SQL and nothing of GraphQL. Everything above the store (the sync pipeline, the
 DataLoaders, the graph) imports from here and never from the modules below, so the
 store's insides can change, and a second backend can implement the same names.
+
+Inside, one module per job:
+
+    database         Store: the connections, and the one door every statement passes
+    columns, ddl     the column table of every entity; the schema derived from it
+    encoding, rows   how values are stored; the rows readers get, and their decoders
+    filtering        condition trees compiled to SQL
+    lookups          batch reads by key (the DataLoaders' batch functions)
+    paging           orderings, windows, pages: keyset pagination
+    article_lists    pages of articles, of all or per parent, and their counts
+    search, facets   full-text search pages; facet counts
+    entity_lists     pages of providers and topics; related topics
+    files            the files table (what each seed file was when loaded)
+    session          LoadSession: a load's one transaction, chunk by chunk
+    writer*          the writes of a load: articles, definitions, derived state
 """
 
+from gql.store.article_lists import (
+    ArticleList,
+    count_article_list,
+    count_article_lists_by_parent,
+    load_article_list,
+    load_article_lists_by_parent,
+)
 from gql.store.database import QueryLog, Store, recording_queries
+from gql.store.entity_lists import (
+    count_entities,
+    load_provider_list,
+    load_related_topics,
+    load_topic_list,
+)
+from gql.store.facets import FacetCount, load_facets, load_facets_of_ids
+from gql.store.files import FileEntry, load_file_entries
 from gql.store.filtering import (
     All,
     AnyOf,
@@ -16,34 +46,13 @@ from gql.store.filtering import (
     ProviderIs,
     TopicsMatch,
 )
-from gql.store.listing import (
-    NEWEST_FIRST,
-    ArticleList,
-    FacetCount,
-    OrderKey,
-    Page,
-    Window,
-    count_article_list,
-    count_article_lists_by_parent,
-    count_entities,
-    load_article_list,
-    load_article_lists_by_parent,
-    load_facets,
-    load_facets_of_ids,
-    load_matched_ids,
-    load_provider_list,
-    load_related_topics,
-    load_search_page,
-    load_topic_list,
-)
-from gql.store.queries import (
+from gql.store.lookups import (
     CorpusCounts,
     count_corpus,
     data_version,
     load_articles_by_id,
     load_articles_by_slug,
     load_articles_by_url,
-    load_file_entries,
     load_images_by_owner,
     load_links_by_article,
     load_providers_by_domain,
@@ -54,8 +63,10 @@ from gql.store.queries import (
     load_topics_by_parent_name,
     load_topics_by_slug,
 )
+from gql.store.paging import NEWEST_FIRST, OrderKey, Page, Window
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
-from gql.store.write import Chunk, FileEntry, LoadSession, WriteResult, to_timestamp
+from gql.store.search import load_matched_ids, load_search_page
+from gql.store.session import Chunk, LoadSession, WriteResult
 
 __all__ = [
     "NEWEST_FIRST",
@@ -112,5 +123,4 @@ __all__ = [
     "load_topics_by_parent_name",
     "load_topics_by_slug",
     "recording_queries",
-    "to_timestamp",
 ]

@@ -6,19 +6,27 @@ client's filter and compiled here. Values are always bound parameters, never pas
 The logic is two-valued, as users read it: every leaf is TRUE or FALSE, never NULL (a
 comparison with a missing value is FALSE, ``ne`` is TRUE for a missing value), so ``Not``
 is the exact complement of its operand and ``Any``/``All`` never hide rows behind NULL.
+
+Values are given as Python values and encoded here as the writer stores them (a
+``datetime`` becomes the stored UTC timestamp text), so callers need not know the
+encodings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from gql.store.encoding import to_timestamp
 
 Op = str  # eq ne in contains startsWith gt gte lt lte isNull
 
 
 @dataclass(frozen=True)
 class Compare:
-    """``field op value``; ``in`` takes a tuple, ``isNull`` a bool."""
+    """``field op value``; ``in`` takes a tuple, ``isNull`` a bool; time fields take
+    ``datetime`` values (naive ones are taken as UTC)."""
 
     field: str
     op: Op
@@ -112,18 +120,25 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+def _param(value: Any) -> Any:
+    """A comparison value as stored (see ``encoding``)."""
+    if isinstance(value, datetime):
+        return to_timestamp(value)
+    return value
+
+
 def _compare(column: Column, op: Op, value: Any, params: list[Any]) -> str:
     sql = column.sql
     if op == "isNull":
         return f"({sql} IS NULL)" if value else f"({sql} IS NOT NULL)"
     if op == "eq":
-        params.append(value)
+        params.append(_param(value))
         return f"({sql} IS ?)"
     if op == "ne":
-        params.append(value)
+        params.append(_param(value))
         return f"({sql} IS NOT ?)"
     if op == "in":
-        values = list(value)
+        values = [_param(v) for v in value]
         params.extend(values)
         if not values:
             return "0"
@@ -137,7 +152,7 @@ def _compare(column: Column, op: Op, value: Any, params: list[Any]) -> str:
         return f"COALESCE(substr(gql_fold({sql}), 1, ?) = ?, 0)"
     operators = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
     assert op in operators, f"unknown operator {op}"
-    params.append(value)
+    params.append(_param(value))
     return f"COALESCE({sql} {operators[op]} ?, 0)"
 
 

@@ -1,12 +1,15 @@
-"""Rows the store returns to readers: named tuples, one type per table, in column order.
+"""Rows the store returns to readers: named tuples, one type per table, and their readers.
 
 Named tuples rather than frozen dataclasses (the project's usual record): a page builds a
 few hundred rows per request, and a frozen dataclass sets each field through
 ``object.__setattr__``, three times slower (measured: ~160 vs ~50 µs per front page).
 They are as typed and as immutable.
 
-JSON columns arrive as text and are decoded when read (most requests never read them);
-timestamps arrive as timezone-aware UTC datetimes.
+The fields are written out (the type checker needs them) and must be the read columns of
+their table in ``columns``, in order: each ``Reader`` below checks that when it is built,
+and gives the select list and decoder every query uses. JSON columns arrive as text and
+are decoded when read (most requests never read them); timestamps arrive as
+timezone-aware UTC datetimes, flags as booleans.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any, NamedTuple
+
+from gql.store.columns import ARTICLES, IMAGES, PROVIDERS, RELATED_LINKS, TOPICS, Reader
 
 JSONValue = Any
 
@@ -124,3 +129,10 @@ class RelatedLinkRow(NamedTuple):
     @property
     def extra(self) -> dict[str, JSONValue]:
         return _object(self.extra_json)
+
+
+ARTICLE = Reader(ARTICLES, ArticleRow)
+PROVIDER = Reader(PROVIDERS, ProviderRow)
+TOPIC = Reader(TOPICS, TopicRow)
+IMAGE = Reader(IMAGES, ImageRow)
+RELATED_LINK = Reader(RELATED_LINKS, RelatedLinkRow)

@@ -97,9 +97,9 @@ async def test_nested_pages_agree_in_both_query_shapes(
     execute: Execute, monkeypatch: pytest.MonkeyPatch, union_terms: int
 ) -> None:
     """Per-parent UNION ALL (the usual shape) and the window-function fallback agree."""
-    from gql.store import listing
+    from gql.store import article_lists
 
-    monkeypatch.setattr(listing, "MAX_UNION_TERMS", union_terms)
+    monkeypatch.setattr(article_lists, "MAX_UNION_TERMS", union_terms)
     query = """query($after: String) { topics(first: 30) { nodes { name
       articles(first: 4, after: $after, orderBy: [QUALITY_DESC, TITLE_ASC]) {
         pageInfo { hasNextPage endCursor } nodes { url quality title } } } } }"""
