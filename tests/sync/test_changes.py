@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from gql.errors import LoadError
+from gql.store import FileEntry
+from gql.sync import is_stale
+from gql.sync.changes import find_changes, resolve_roots
 from tests import corpus
 from tests.conftest import ORIGINAL_SEED, SEEDS
 from tests.sync.helpers import dump, load, query
@@ -92,3 +95,65 @@ def test_an_unreadable_folder_stops_the_load_and_keeps_the_corpus(
     with pytest.raises(LoadError, match="articles: cannot list: Permission denied"):
         load(db, seeds_copy)
     assert dump(db) == before
+
+
+def _entry(path: Path, *, size: int, mtime_ns: int) -> FileEntry:
+    return FileEntry(
+        str(path), "digest", "article", f"https://example.com/{path.name}", size, mtime_ns
+    )
+
+
+def test_only_new_files_and_files_with_another_size_or_time_are_read(tmp_path: Path) -> None:
+    folder, elsewhere = tmp_path / "seeds", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    names = ["same.md", "resized.md", "retimed.md", "new.md"]
+    for name in names:
+        (folder / name).write_text("four")
+        os.utime(folder / name, ns=(10**18, 10**18))
+    kept_elsewhere = elsewhere / "kept.md"
+    kept_elsewhere.write_text("x")
+    stored = {
+        e.path: e
+        for e in [
+            _entry(folder / "same.md", size=4, mtime_ns=10**18),
+            _entry(folder / "resized.md", size=5, mtime_ns=10**18),
+            _entry(folder / "retimed.md", size=4, mtime_ns=10**18 + 1),
+            _entry(folder / "gone.md", size=4, mtime_ns=10**18),
+            # Loaded from another folder: kept while it exists, vanished once it does not.
+            _entry(kept_elsewhere, size=1, mtime_ns=0),
+            _entry(elsewhere / "moved-away.md", size=1, mtime_ns=0),
+        ]
+    }
+    changes = find_changes([folder], stored)
+    assert sorted(changes.seen) == sorted(str(folder / name) for name in names)
+    assert changes.changed == [str(folder / n) for n in ("new.md", "resized.md", "retimed.md")]
+    assert sorted(changes.vanished) == [str(elsewhere / "moved-away.md"), str(folder / "gone.md")]
+
+
+def test_a_missing_root_stops_the_load_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as caught:
+        resolve_roots([tmp_path / "seeds", tmp_path / "nope"])
+    assert (caught.value.path, caught.value.problem) == (
+        str(tmp_path / "seeds"),
+        "no such file or folder",
+    )
+
+
+def test_a_database_is_stale_when_missing_or_older_than_a_seed(tmp_path: Path) -> None:
+    seeds, db = tmp_path / "seeds", tmp_path / "x.db"
+    (seeds / "deep").mkdir(parents=True)
+    seed = seeds / "deep" / "a.md"
+    seed.write_text("x")
+    assert is_stale(db, [seeds])
+    db.write_bytes(b"")
+    for path in (seeds, seeds / "deep", seed):
+        os.utime(path, ns=(10**18, 10**18))
+    # Whole seconds apart: ``is_stale`` compares modification times as float seconds.
+    os.utime(db, ns=(10**18 + 10**9, 10**18 + 10**9))
+    assert not is_stale(db, [seeds, tmp_path / "missing"])
+    assert not is_stale(db, [seed])
+    # A removed file shows as its folder's newer modification time.
+    os.utime(seeds / "deep", ns=(10**18 + 2 * 10**9, 10**18 + 2 * 10**9))
+    assert is_stale(db, [seeds])
+    assert not is_stale(db, [seed])

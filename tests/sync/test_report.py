@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from gql.sync import Duplicate, LoadReport, Rejected
 from tests.sync.helpers import load
 
 
@@ -58,3 +60,16 @@ def test_odd_values_are_rejected_not_fatal(
     assert rejected.path.endswith("odd.md") and problem in rejected.reason
     if field:
         assert field in rejected.reason
+
+
+def test_the_report_as_json_lists_its_records_field_by_field() -> None:
+    report = LoadReport(
+        files_seen=3,
+        duplicates=[Duplicate("https://e.x/a", ("a.md", "b.md"))],
+        rejected=[Rejected("c.md", "c.md: title: missing required string")],
+    )
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["files_seen"] == 3 and data["warnings"] == []
+    assert data["duplicates"] == [{"url": "https://e.x/a", "paths": ["a.md", "b.md"]}]
+    assert data["rejected"] == [{"path": "c.md", "reason": "c.md: title: missing required string"}]
+    assert report.exit_code == 2 and LoadReport().exit_code == 0
