@@ -1,11 +1,11 @@
 """The load itself: compare, parse what changed, write it chunk by chunk in one transaction.
 
-The only place where ingest meets the store. A load is incremental: files whose size and
-time (or else digest) are unchanged are not parsed again (``changes``); a file that
-vanished from a folder being loaded takes its article (or definition) with it; a file
-that now fails to parse is reported and its last good version stays in the store
-(``state``). Chunks are parsed elsewhere (``workers``) while the previous one is written,
-and a failed load leaves the database as it was.
+A load is incremental: files whose size and time (or else digest) are unchanged are not
+parsed again (``changes``); a file that vanished from a folder being loaded takes its
+article (or definition) with it; a file that now fails to parse is reported and its last
+good version stays in the store (``state``). The next chunk is parsed (``workers``) while
+the previous one is written, and a failed load leaves the database as it was: the
+transaction is rolled back.
 """
 
 from __future__ import annotations
