@@ -4,9 +4,10 @@ raises ``IngestError`` naming the file, the field and what was expected instead.
 YAML gives whatever the file says (``quality: "high"``, ``webUrl: [1, 2]``); the records
 promise types. Every reader takes the mapping, the key and ``where``, the dotted prefix of
 the mapping in the file (``""`` at the top, ``"related[2]."`` in a related link), so an
-error names ``related[2].webUrl`` rather than ``webUrl``. The readers of the nested parts
-an article, a topic and a publisher share (images, providers, related links) live here
-too, with the keys they know: every other key is kept verbatim in ``extra``.
+error names ``related[2].webUrl`` rather than ``webUrl``. The readers of nested parts
+live here too (images, which every kind of record has; providers, which articles and
+their related links name; related links), with the keys they know: every other key is
+kept verbatim in ``extra``.
 """
 
 from __future__ import annotations
