@@ -40,7 +40,12 @@ class IngestError(GqlError):
 
 
 class LoadError(GqlError):
-    """A load cannot start or finish: nothing was written."""
+    """A load cannot start or finish (it names the path and the problem): nothing was written."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
 
 
 class WrongNumberOfResults(GqlError):

@@ -15,7 +15,7 @@ from gql.graph.context import Context
 from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
-from gql.sync.pipeline import load_into
+from gql.sync import load_into
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

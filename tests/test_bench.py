@@ -18,7 +18,7 @@ from bench.catalog import SCENARIOS
 from bench.generate import TOPIC_NAMES, generate
 from bench.loadgen import lua_script
 from bench.report import END, START, render_markdown, write_markdown
-from gql.sync.pipeline import load_into
+from gql.sync import load_into
 from tests.conftest import SEEDS
 
 REAL_ARTICLE_KEYS = {

@@ -1,5 +1,36 @@
-"""Ingest: seed files to frozen records. Knows frontmatter and YAML, nothing of SQL or GraphQL."""
+"""Ingest: seed files to frozen records. Knows frontmatter and YAML, nothing of SQL or GraphQL.
 
-from gql.ingest.parse import discover_files, discover_paths, is_seed_file, parse_file
+The stage in reading order: ``discovery`` (which files are records), ``text`` (bytes to
+text YAML accepts), ``frontmatter_yaml`` (YAML to values, as PyYAML's safe loader gives
+them), ``parse`` (one file to a ``ParsedFile``), ``articles`` and ``definitions`` (a
+mapping to its record, through the typed readers of ``fields``), ``records`` (what the
+store is given). This facade is what the other stages import.
+"""
 
-__all__ = ["discover_files", "discover_paths", "is_seed_file", "parse_file"]
+from gql.ingest.discovery import discover_files, discover_paths, is_seed_file
+from gql.ingest.parse import parse_file
+from gql.ingest.records import (
+    ArticleRecord,
+    ImageRecord,
+    OrganizationRecord,
+    ParsedFile,
+    ParsedRecord,
+    ProviderRef,
+    RelatedRecord,
+    TopicRecord,
+)
+
+__all__ = [
+    "ArticleRecord",
+    "ImageRecord",
+    "OrganizationRecord",
+    "ParsedFile",
+    "ParsedRecord",
+    "ProviderRef",
+    "RelatedRecord",
+    "TopicRecord",
+    "discover_files",
+    "discover_paths",
+    "is_seed_file",
+    "parse_file",
+]
