@@ -66,7 +66,7 @@ from gql.store.lookups import (
 from gql.store.paging import NEWEST_FIRST, OrderKey, Page, Window
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 from gql.store.search import load_matched_ids, load_search_page
-from gql.store.session import Chunk, LoadSession, WriteResult
+from gql.store.write.session import Chunk, LoadSession, WriteResult
 
 __all__ = [
     "NEWEST_FIRST",

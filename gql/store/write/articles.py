@@ -2,7 +2,7 @@
 
 An article's children (topics, images, related links and their images) are replaced
 whole with the article: deleted, then inserted from the record. What they pointed at
-(providers, topics, base slugs) is marked touched, so ``writer_derived`` can refresh it
+(providers, topics, base slugs) is marked touched, so ``derived`` can refresh it
 once the load has written everything.
 """
 
@@ -14,7 +14,7 @@ import json
 from gql.ingest.records import ArticleRecord, ProviderRef, RelatedRecord
 from gql.keys import slugify
 from gql.store.columns import ARTICLE_TOPICS, ARTICLES, RELATED_LINKS, Write
-from gql.store.writer import Writer
+from gql.store.write.state import Writer
 
 _ARTICLE = Write(
     ARTICLES,

@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from gql.store.writer import IMAGE_WRITE, Writer, ids_json
+from gql.store.write.state import IMAGE_WRITE, Writer, ids_json
 
 # The columns of an image that a provider's merged set copies from its sources.
 _COPIED_IMAGE_COLUMNS = ("url", "width", "height", "title", "is_cached", "extra")

@@ -4,7 +4,7 @@ The sync pipeline opens a session (``LoadSession.begin``), forgets the files tha
 vanished, writes each chunk of parsed files as it arrives (files, then definitions, then
 articles, then the full-text index of the new articles), removes the articles no file
 defines any more, and ``finish``es: the derived state is refreshed for what the load
-touched (``writer_derived``), the data version bumped if anything changed, and the
+touched (``derived``), the data version bumped if anything changed, and the
 transaction committed. Readers see the old corpus or the new one, never half of it.
 """
 
@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 
 from gql.ingest.records import ArticleRecord, OrganizationRecord, TopicRecord
 from gql.store.files import FileEntry, forget_files, record_files, restat_files
-from gql.store.writer import Writer
-from gql.store.writer_articles import index_new_articles, remove_article, upsert_article
-from gql.store.writer_definitions import (
+from gql.store.write.articles import index_new_articles, remove_article, upsert_article
+from gql.store.write.definitions import (
     remove_organization_definition,
     remove_topic_definition,
     upsert_organization,
     upsert_topic,
 )
-from gql.store.writer_derived import refresh_providers, refresh_topics, resolve_links, settle_slugs
+from gql.store.write.derived import refresh_providers, refresh_topics, resolve_links, settle_slugs
+from gql.store.write.state import Writer
 
 # The page cache of the write connection during a load (KiB). A load's transaction touches
 # every index of every table; with SQLite's default 2 MiB the pages it keeps changing are

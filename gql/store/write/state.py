@@ -2,9 +2,9 @@
 
 A ``Writer`` wraps the write connection for one load: it caches the ids of providers
 (by domain) and topics (by name) it has seen, and it collects what the load touched
-(providers, topics, articles, URLs, base slugs), so that ``writer_derived`` refreshes
-only those at the end. The writes of articles (``writer_articles``) and of topic and
-publisher definitions (``writer_definitions``) are functions of a ``Writer``.
+(providers, topics, articles, URLs, base slugs), so that ``derived`` refreshes
+only those at the end. The writes of articles (``articles``) and of topic and
+publisher definitions (``definitions``) are functions of a ``Writer``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gql.ingest.records import OrganizationRecord, TopicRecord
 from gql.store.columns import PROVIDERS, TOPICS, Write
-from gql.store.writer import Writer
+from gql.store.write.state import Writer
 
 _TOPIC_DEFINITION = Write(
     TOPICS, ("parent_name", "shortname", "description", "keywords", "extra", "definition_path")
