@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import orjson
-from graphql import GraphQLError
 from starlette.types import Send
 from strawberry.types import ExecutionResult
 
@@ -67,11 +66,6 @@ def result_body(result: ExecutionResult) -> dict[str, Any]:
     if result.extensions:
         body["extensions"] = result.extensions
     return body
-
-
-def errors_body(errors: Sequence[GraphQLError]) -> dict[str, Any]:
-    """The body of a request error: GraphQL's error format, no ``data``."""
-    return {"errors": [error.formatted for error in errors]}
 
 
 def rejection_body(error: RequestRejected) -> dict[str, Any]:
