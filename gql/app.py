@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
 from gql.errors import StoreError
+from gql.graph.context import Context
 from gql.graph.schema import build_schema
 from gql.http.headers import SecurityHeaders
 from gql.http.limits import RequestSizeLimit
@@ -74,7 +75,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     schema = build_schema(document_cache_entries=settings.document_cache_entries)
     add_request_rules(schema, introspection=settings.introspection)
-    graphql: ASGIApp = GraphQLView(schema, settings)
+
+    def context(scope: Scope) -> Context:
+        return Context.for_request(scope["state"]["store"], settings)
+
+    graphql: ASGIApp = GraphQLView(schema, settings, context=context)
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version

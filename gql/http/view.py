@@ -9,7 +9,8 @@ One URL serves it all:
 
 The answer is ``application/graphql-response+json`` or ``application/json`` as the
 client's ``Accept`` says (406 when neither; ``gql.http.negotiation``), with the status
-codes of ``gql.http.responses``. Each request gets a fresh ``Context`` (and DataLoaders).
+codes of ``gql.http.responses``. Each request gets a fresh context (and DataLoaders) from
+the factory the app passes in: the HTTP edge knows HTTP, not the graph.
 
 This replaces Strawberry's ASGI view, which answers malformed requests in plain text,
 has one status code for every media type, and parses ``Content-Type`` with
@@ -19,11 +20,13 @@ has one status code for every media type, and parses ``Content-Type`` with
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 import orjson
 from graphql import GraphQLError
 from starlette.types import Receive, Scope, Send
+from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -35,8 +38,6 @@ from gql.errors import (
     RequestRejected,
     UnsupportedMediaType,
 )
-from gql.graph.context import Context
-from gql.graph.schema import GqlSchema
 from gql.http.graphiql import GraphiQLPage
 from gql.http.negotiation import (
     JSON,
@@ -66,13 +67,16 @@ METHODS: Final = ("GET", "HEAD", "POST")
 _POST_OPERATIONS: Final = frozenset(OperationType)
 _GET_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.SUBSCRIPTION})
 
+ContextFactory = Callable[[Scope], Any]
+"""Builds the per-request GraphQL context from the request's ASGI scope (lifespan state)."""
+
 
 class GraphQLView:
     """ASGI app serving one schema over HTTP (see the module docstring)."""
 
-    def __init__(self, schema: GqlSchema, settings: Settings) -> None:
+    def __init__(self, schema: Schema, settings: Settings, *, context: ContextFactory) -> None:
         self.schema = schema
-        self.settings = settings
+        self.context = context
         self.graphiql = GraphiQLPage.build() if settings.graphiql else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -127,12 +131,11 @@ class GraphQLView:
 
     async def _execute(self, scope: Scope, params: GraphQLParams, method: str) -> ExecutionResult:
         """Run the request's operation; refusals that depend on the document become errors."""
-        context = Context.for_request(scope["state"]["store"], self.settings)
         try:
             return await self.schema.execute(
                 params.query,
                 variable_values=params.variables,
-                context_value=context,
+                context_value=self.context(scope),
                 operation_name=params.operation_name,
                 allowed_operation_types=_POST_OPERATIONS if method == "POST" else _GET_OPERATIONS,
                 operation_extensions=params.extensions,
