@@ -7,7 +7,10 @@ DB ?= data/gql.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve load test check lint typecheck schema bench clean
+NODE_DIR := tests/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+
+.PHONY: setup node serve load test check lint typecheck schema bench clean
 
 setup: $(STAMP)
 
@@ -16,6 +19,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Node and graphql-http for the GraphQL-over-HTTP audit (tests/http/test_audit.py); the
+# script installs Node from Debian (or npm) when missing, then `npm ci` from the lock file.
+node: $(NODE_STAMP)
+
+$(NODE_STAMP): $(NODE_DIR)/package-lock.json $(NODE_DIR)/setup.sh
+	sh $(NODE_DIR)/setup.sh
+	@if [ -d $(NODE_DIR)/node_modules/graphql-http ]; then touch $@; fi
 
 serve: setup
 	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
@@ -32,7 +43,7 @@ typecheck: setup
 
 check: lint typecheck
 
-test: check
+test: check node
 	$(BIN)/pytest -q
 
 # Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to
@@ -44,4 +55,4 @@ schema: setup
 	$(BIN)/gql schema -o schema.graphql
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules $(NODE_DIR)/.runtime

@@ -1,9 +1,11 @@
-"""The ASGI application: Starlette routes around Strawberry's GraphQL view. Wiring only.
+"""The ASGI application: routes and middleware around the GraphQL view. Wiring only.
 
 ``create_app(settings)`` builds it; the store is opened in the lifespan and shared as
-lifespan state. ``POST /graphql`` takes JSON, ``GET /graphql`` runs queries (and serves
-GraphiQL to browsers), ``GET /healthz`` says whether the database answers. Identical
-requests are answered from ``gql.http.response_cache`` until the next load changes the data.
+lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL for
+browsers) behind the response cache (``gql.http.response_cache``); ``GET /healthz`` says
+whether the database answers. Every request passes the size limit first
+(``gql.http.limits``), and every response gets the security headers
+(``gql.http.headers``).
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict
 
-import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from gql.errors import StoreError
 from gql.graph.context import Context
-from gql.graph.schema import GqlSchema, build_schema
+from gql.graph.schema import build_schema
+from gql.http.headers import SecurityHeaders
+from gql.http.limits import RequestSizeLimit
+from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
+from gql.http.view import GraphQLView
 from gql.settings import Settings
 from gql.store import Store, data_version
 
@@ -34,26 +38,7 @@ class State(TypedDict):
     store: Store
 
 
-class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a fresh context (and DataLoaders) per request."""
-
-    def __init__(self, schema: GqlSchema, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
-        self.settings = settings
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        return Context.for_request(request.state.store, self.settings)
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
-
-
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> ASGIApp:
     """Build the application; uvicorn can call it as a factory (``--factory``)."""
     settings = settings or Settings()
 
@@ -88,17 +73,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def current_version(scope: Scope) -> int:
         return await data_version(scope["state"]["store"])
 
-    graphql: ASGIApp = GraphQLView(
-        build_schema(document_cache_entries=settings.document_cache_entries), settings
-    )
+    schema = build_schema(document_cache_entries=settings.document_cache_entries)
+    add_request_rules(schema, introspection=settings.introspection)
+
+    def context(scope: Scope) -> Context:
+        return Context.for_request(scope["state"]["store"], settings)
+
+    graphql: ASGIApp = GraphQLView(schema, settings, context=context)
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version
         )
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
         ],
+        middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,
     )
+    # Outside Starlette's own error middleware, so its 500 pages get the headers too.
+    return SecurityHeaders(app)

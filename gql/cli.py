@@ -137,6 +137,17 @@ def _log_config() -> dict[str, Any]:
     type=click.IntRange(min=0),
     help="Identical requests answered from memory per worker until the next load (0: off).",
 )
+@click.option(
+    "--max-request-bytes",
+    default=1 << 20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Largest request body or GET query string; larger is refused (413/414).",
+)
+@click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
+@click.option(
+    "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
+)
 def serve(
     db_path: Path,
     seeds: tuple[Path, ...],
@@ -145,6 +156,9 @@ def serve(
     workers: int,
     explain: bool,
     response_cache: int,
+    max_request_bytes: int,
+    no_graphiql: bool,
+    no_introspection: bool,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
 
@@ -163,6 +177,9 @@ def serve(
     os.environ["GQL_DB"] = str(db_path.resolve())
     os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
+    os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
+    os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
+    os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
     import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
@@ -174,6 +191,8 @@ def serve(
         workers=workers,
         log_config=_log_config(),
         access_log=False,
+        # No `server: uvicorn` banner: it tells scanners which exploits to try.
+        server_header=False,
     )
 
 

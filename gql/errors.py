@@ -12,11 +12,18 @@
         ├── InvalidCursor        a pagination cursor that was not issued by us
         ├── InvalidArgument      an argument outside its allowed range
         ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
-        └── SearchSyntaxError    a full-text query that FTS5 cannot parse
+        ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
+        └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
+            ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
+            ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
+            ├── NotAcceptable          no media type the client accepts (406)
+            ├── RequestTooLarge        a body or query string over the size limit (413/414)
+            └── UnsupportedMediaType   a POST body that is not JSON (415)
 
 Only ``UserError`` subclasses, and ``QueryTimeout`` (the client's query was too costly),
 are shown to GraphQL clients with their message and ``extensions.code``; every other
-exception is masked and logged.
+exception is masked and logged. ``RequestRejected`` errors are answered by the HTTP edge
+(``gql.http``) with their status and the same ``{"errors": [...]}`` body.
 """
 
 from __future__ import annotations
@@ -145,3 +152,71 @@ class SearchSyntaxError(UserError):
             ' phrases go in double quotes (e.g. "state-of-the-art"), and AND, OR, NOT and'
             " parentheses combine them"
         )
+
+
+class RequestRejected(UserError):
+    """A request the HTTP edge refuses before GraphQL runs; ``status`` is its HTTP status."""
+
+    status = 400
+
+
+class MalformedRequest(RequestRejected):
+    """A request that is not a well-formed GraphQL-over-HTTP request (bad JSON, wrong types)."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(problem)
+
+
+class MethodNotAllowed(RequestRejected):
+    """An HTTP method the endpoint does not serve, or a mutation sent with GET."""
+
+    code = "METHOD_NOT_ALLOWED"
+    status = 405
+
+    def __init__(self, method: str, allowed: tuple[str, ...], *, what: str = "") -> None:
+        self.method = method
+        self.allowed = allowed
+        subject = what or f"{method} requests"
+        super().__init__(f"{subject} are not allowed here; use {', '.join(allowed)}")
+
+
+class NotAcceptable(RequestRejected):
+    """An ``Accept`` header that names none of the media types a response can have."""
+
+    code = "NOT_ACCEPTABLE"
+    status = 406
+
+    def __init__(self, accept: str, supported: tuple[str, ...]) -> None:
+        self.accept = accept
+        self.supported = supported
+        super().__init__(
+            f"cannot answer with any of {accept!r}; responses are {' or '.join(supported)}"
+        )
+
+
+class RequestTooLarge(RequestRejected):
+    """A request body (413) or query string (414) longer than the server's limit."""
+
+    code = "REQUEST_TOO_LARGE"
+
+    def __init__(self, part: str, limit_bytes: int, *, status: int = 413) -> None:
+        self.part = part
+        self.limit_bytes = limit_bytes
+        self.status = status
+        super().__init__(f"the request {part} is larger than {limit_bytes} bytes")
+
+
+class UnsupportedMediaType(RequestRejected):
+    """A POST body whose ``Content-Type`` is missing or not ``application/json``."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+
+    def __init__(self, content_type: str | None, supported: str) -> None:
+        self.content_type = content_type
+        self.supported = supported
+        got = f"{content_type!r}" if content_type else "no Content-Type"
+        super().__init__(f"request bodies must be {supported}, got {got}")

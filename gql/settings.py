@@ -31,8 +31,20 @@ class Settings:
     """The largest ``first`` a client may ask for; larger is an error, not a clamp."""
     explain: bool = field(default_factory=lambda: os.environ.get("GQL_EXPLAIN") == "1")
     """Add ``extensions.sql = {statements, ms}`` to every response."""
-    graphiql: bool = True
+    graphiql: bool = field(default_factory=lambda: os.environ.get("GQL_GRAPHIQL") != "0")
     """Serve GraphiQL to browsers on ``GET /graphql``."""
+    introspection: bool = field(default_factory=lambda: os.environ.get("GQL_INTROSPECTION") != "0")
+    """Answer ``__schema`` and ``__type`` (tools and GraphiQL need them; off, they are
+    validation errors and ``__typename`` alone works)."""
+    max_request_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_MAX_REQUEST_BYTES", 1 << 20)
+    )
+    """The largest request body (and GET query string) accepted; larger is refused with
+    413 (414) before it is read whole. Real documents with their variables are a few kB
+    (100 article IDs in `nodes(ids:)` are ~15 kB); 1 MB leaves generated queries room while
+    bounding what one request makes a worker receive and hold. It does not bound the
+    parse on its own: graphql-core takes ~3 s for 1 MB of query text, which is what the
+    token and depth limits of the schema are for."""
     document_cache_entries: int = 256
     """Distinct query documents each worker keeps parsed, validated and compiled."""
     response_cache_entries: int = field(

@@ -3,8 +3,9 @@
 An ASGI wrapper around the GraphQL view: a request with the same method, query string,
 body and content negotiation as an earlier one, against the same data version, gets the
 earlier response's bytes without running GraphQL again. Every load that changes the
-corpus bumps the data version, which retires every entry. Only successful JSON answers
-without ``errors`` are kept, in a bounded LRU per worker; ``X-GQL-Cache: hit|miss`` says
+corpus bumps the data version, which retires every entry. Only successful answers
+(status 200, ``application/json`` or ``application/graphql-response+json``) without
+``errors`` are kept, in a bounded LRU per worker; ``X-GQL-Cache: hit|miss`` says
 which happened.
 """
 
@@ -21,6 +22,7 @@ Key = tuple[int, str, bytes, bytes, bytes, bytes]
 
 # Bodies past this size are not kept: a few big answers must not evict many small ones.
 MAX_BODY_BYTES = 1 << 20
+CACHEABLE_TYPES = (b"application/json", b"application/graphql-response+json")
 
 
 class ResponseCache:
@@ -89,7 +91,7 @@ class ResponseCache:
         content_type = dict(headers).get(b"content-type", b"")
         if (
             start.get("status") == 200
-            and content_type.startswith(b"application/json")
+            and content_type.startswith(CACHEABLE_TYPES)
             and len(content) <= MAX_BODY_BYTES
             and b'"errors"' not in content
         ):

@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,58 +19,16 @@ from gql.settings import Settings
 from gql.sync.pipeline import load_into
 from tests import corpus
 from tests.conftest import REPO
+from tests.http.servers import gql_serve
 
 SEED_URL = "https://venturebeat.com/ai/microsoft-recommits-to-open-source-ai-models-despite-openai-investment/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server: `gql serve` loads a copy of seeds/ into a fresh database, then serves."""
-    root = tmp_path_factory.mktemp("server")
-    seeds = root / "seeds"
-    shutil.copytree(REPO / "seeds", seeds)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gql.cli",
-            "serve",
-            "--db",
-            str(root / "gql.db"),
-            "--seeds",
-            str(seeds),
-            "--port",
-            str(port),
-            "--explain",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"server did not start:\n{output}")
-            time.sleep(0.1)
+    with gql_serve(tmp_path_factory.mktemp("server"), "--explain") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def post(base: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,0 +1,166 @@
+"""The GraphQL view: GraphQL over HTTP by the spec (the draft graphql-http audits), in ASGI.
+
+One URL serves it all:
+- ``POST`` with a JSON body (``Content-Type: application/json``, 415 otherwise) runs
+  queries (and would run mutations);
+- ``GET`` runs queries from the query string; a mutation there is 405 (``Allow: POST``);
+  a browser asking for HTML without a ``query`` gets GraphiQL (when enabled);
+- ``HEAD`` is ``GET`` without the body; any other method is 405 with ``Allow``.
+
+The answer is ``application/graphql-response+json`` or ``application/json`` as the
+client's ``Accept`` says (406 when neither; ``gql.http.negotiation``), with the status
+codes of ``gql.http.responses``. Each request gets a fresh context (and DataLoaders) from
+the factory the app passes in: the HTTP edge knows HTTP, not the graph.
+
+This replaces Strawberry's ASGI view, which answers malformed requests in plain text,
+has one status code for every media type, and parses ``Content-Type`` with
+``email.message`` on every request; it talks to the schema only through
+``Schema.execute``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import orjson
+from graphql import GraphQLError
+from starlette.types import Receive, Scope, Send
+from strawberry import Schema
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from gql.errors import (
+    MethodNotAllowed,
+    NotAcceptable,
+    RequestRejected,
+    UnsupportedMediaType,
+)
+from gql.http.graphiql import GraphiQLPage
+from gql.http.negotiation import (
+    JSON,
+    RESPONSE_TYPES,
+    accepts_html,
+    choose_response_type,
+    is_json_body,
+)
+from gql.http.operations import OPERATION_RESOLUTION_FAILURE, PARSE_FAILED
+from gql.http.params import (
+    GraphQLParams,
+    has_query_parameter,
+    params_from_body,
+    params_from_query_string,
+)
+from gql.http.responses import (
+    content_type,
+    result_body,
+    result_status,
+    send_rejection,
+    send_response,
+)
+from gql.settings import Settings
+
+METHODS: Final = ("GET", "HEAD", "POST")
+# Subscriptions are allowed through to validation, which says the schema has none.
+_POST_OPERATIONS: Final = frozenset(OperationType)
+_GET_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.SUBSCRIPTION})
+
+ContextFactory = Callable[[Scope], Any]
+"""Builds the per-request GraphQL context from the request's ASGI scope (lifespan state)."""
+
+
+class GraphQLView:
+    """ASGI app serving one schema over HTTP (see the module docstring)."""
+
+    def __init__(self, schema: Schema, settings: Settings, *, context: ContextFactory) -> None:
+        self.schema = schema
+        self.context = context
+        self.graphiql = GraphiQLPage.build() if settings.graphiql else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http", "GraphQLView serves HTTP only"
+        method: str = scope["method"]
+        head = method == "HEAD"
+        media_type: str | None = None
+        try:
+            if method not in METHODS:
+                raise MethodNotAllowed(method, METHODS)
+            accept = content_type_header = None
+            for name, value in scope["headers"]:
+                if name == b"accept":
+                    accept = value
+                elif name == b"content-type":
+                    content_type_header = value
+            if method != "POST" and self.graphiql is not None and accepts_html(accept):
+                if not has_query_parameter(scope["query_string"]):
+                    await send_response(
+                        send, 200, self.graphiql.body, headers=self.graphiql.headers, head=head
+                    )
+                    return
+            media_type = choose_response_type(accept)
+            if media_type is None:
+                raise NotAcceptable((accept or b"").decode("latin-1"), RESPONSE_TYPES)
+            if method == "POST":
+                if not is_json_body(content_type_header):
+                    raise UnsupportedMediaType(
+                        content_type_header.decode("latin-1") if content_type_header else None,
+                        JSON,
+                    )
+                params = params_from_body(await _read_body(receive))
+            else:
+                params = params_from_query_string(scope["query_string"])
+            result = await self._execute(scope, params, method)
+        except RequestRejected as error:
+            allow = (
+                [(b"allow", ", ".join(error.allowed).encode())]
+                if isinstance(error, MethodNotAllowed)
+                else []
+            )
+            await send_rejection(send, error, media_type=media_type, headers=allow, head=head)
+            return
+        answer_type = media_type or JSON
+        await send_response(
+            send,
+            result_status(result, answer_type),
+            orjson.dumps(result_body(result)),
+            headers=[(b"content-type", content_type(answer_type))],
+            head=head,
+        )
+
+    async def _execute(self, scope: Scope, params: GraphQLParams, method: str) -> ExecutionResult:
+        """Run the request's operation; refusals that depend on the document become errors."""
+        try:
+            return await self.schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=self.context(scope),
+                operation_name=params.operation_name,
+                allowed_operation_types=_POST_OPERATIONS if method == "POST" else _GET_OPERATIONS,
+                operation_extensions=params.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            raise MethodNotAllowed(
+                method, ("POST",), what=f"{exc.operation_type.value}s over {method}"
+            ) from exc
+        except CannotGetOperationTypeError as exc:
+            name = exc.operation_name
+            message = f'Unknown operation named "{name}".' if name else "Must provide an operation."
+            code = OPERATION_RESOLUTION_FAILURE
+        except MissingQueryError:
+            # Only an empty ``query`` gets here; it is a document that does not parse.
+            message, code = "Syntax Error: Unexpected <EOF>.", PARSE_FAILED
+        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
