@@ -62,6 +62,12 @@ def field_nodes(group: FieldGroup) -> list[FieldNode]:
     return [details.node for details in group]
 
 
+def node_ids(group: FieldGroup) -> list[int]:
+    """The identities of the group's field nodes: with the type, what a plan is kept by
+    (built for every object graphql-core completes, so kept to one comprehension)."""
+    return [id(details.node) for details in group]
+
+
 def is_plain(group: FieldGroup) -> bool:
     """Whether the group is neither deferred nor inside a fragment with variables
     (fragment arguments, experimental in 3.3): the only groups plans are built for."""

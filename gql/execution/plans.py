@@ -52,6 +52,7 @@ from gql.execution.compat import (
     PlanningExecutor,
     field_nodes,
     is_plain,
+    node_ids,
     origin_class,
 )
 from gql.execution.documents import DocumentCache
@@ -177,7 +178,7 @@ class Planner:
         plans = self.documents.entries(executor.operation)
         if plans is None:
             return None
-        key = (return_type.name, *map(id, field_nodes(group)))
+        key = (return_type.name, *node_ids(group))
         if key in plans:
             return plans[key]
         try:
