@@ -3,7 +3,7 @@
 The compiled plans (``gql.execution.plans``), the fast resolvers
 (``gql.execution.resolvers``) and the selection cache (``gql.execution.selections``) need
 a few things neither library offers publicly: graphql-core's executor methods (all
-``:meta private:``, with signatures that changed in every 3.3 pre-release), the module
+``:meta private:``, their signatures changed again and again across 3.3), the module
 that defines their field groups, Strawberry's executor subclass, the GraphQL schema
 behind a Strawberry schema and the resolver wrapper Strawberry puts on every field. This
 module is the only one that imports or touches them (``tests/execution/test_compat.py``
@@ -167,9 +167,10 @@ def origin_class(object_type: GraphQLObjectType) -> type | None:
 
 def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
     """The graphql-core schema a Strawberry schema executes."""
-    # Private attribute, no public accessor (the one Strawberry's docs point to). It is
-    # the schema that runs: with ``sort_schema`` it is a sorted copy, whose types are not
-    # the ones in ``schema.schema_converter.type_map``.
+    # Private attribute with no public accessor; Strawberry's own extensions
+    # (ValidationCache), printer and federation schema read it the same way. It is the
+    # schema that runs: with ``sort_schema`` it is a sorted copy, whose types are not the
+    # ones in ``schema.schema_converter.type_map`` (public, but for building the schema).
     return schema._schema
 
 
@@ -222,7 +223,7 @@ class ObjectField:
 
 def _plain_method(definition: StrawberryField) -> Callable[[Any], Any] | None:
     # StrawberryResolver's attributes are undocumented, with no public alternative
-    # (``self_parameter`` and its siblings date from 0.114, 2022). Should one be renamed,
+    # (``self_parameter`` and its siblings date from 0.115.0, 2022). Should one be renamed,
     # this raises AttributeError when the schema is built, not during a request.
     resolver = definition.base_resolver
     if resolver is None or resolver.is_async or resolver.arguments:
