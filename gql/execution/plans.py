@@ -22,7 +22,8 @@ A plan covers the same ground as graphql-core and gives the same result, or step
   concrete type), and operations with resolver middleware are never compiled.
 
 What a field's read is comes from the schema (``FieldReads``): this module knows
-graphql-core, not our types.
+graphql-core, not our types. graphql-core's executor internals are reached only through
+``gql.execution.compat`` (``PlanningExecutor``).
 """
 
 from __future__ import annotations
@@ -44,17 +45,22 @@ from graphql import (
     SelectionSetNode,
     Undefined,
 )
-from graphql.execution.collect_fields import FieldDetails, FragmentDetails
 from graphql.pyutils import Path, gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gql.execution.compat import (
+    FieldGroup,
+    PlanningExecutor,
+    field_nodes,
+    is_plain,
+    node_ids,
+    origin_class,
+)
 from gql.execution.documents import DocumentCache
 
 Read = Callable[[Any], Any]
 Complete = Callable[[Any], Any]
 FieldReads = Mapping[tuple[str, str], Read]
 """``(type name, field name)`` -> how to read the field's value from its source object."""
-FieldDetailsList = list[FieldDetails]
 
 
 class _Unsupported(Exception):
@@ -70,7 +76,7 @@ class Plan:
         self,
         keys: tuple[str, ...],
         compiled: tuple[tuple[str, Read, Complete], ...],
-        delegated: tuple[tuple[str, FieldDetailsList], ...],
+        delegated: tuple[tuple[str, FieldGroup], ...],
     ) -> None:
         self.keys = keys
         """Response keys in the order graphql-core would write them."""
@@ -78,9 +84,7 @@ class Plan:
         self.delegated = delegated
 
 
-def _check_level(
-    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDetails]
-) -> None:
+def _check_level(selection_set: SelectionSetNode | None, executor: PlanningExecutor) -> None:
     """Refuse a selection set (fragments of it included) whose shape may depend on variables."""
     if selection_set is None:
         return
@@ -88,14 +92,14 @@ def _check_level(
         if selection.directives:
             raise _Unsupported
         if isinstance(selection, InlineFragmentNode):
-            _check_level(selection.selection_set, fragments)
+            _check_level(selection.selection_set, executor)
         elif isinstance(selection, FragmentSpreadNode):
-            details = fragments.get(selection.name.value)
-            if details is None or details.definition.directives:
+            definition = executor.fragment(selection.name.value)
+            if definition is None or definition.directives:
                 raise _Unsupported
-            if details.definition.variable_definitions:
+            if definition.variable_definitions:
                 raise _Unsupported
-            _check_level(details.definition.selection_set, fragments)
+            _check_level(definition.selection_set, executor)
 
 
 def _leaf(leaf_type: GraphQLLeafType) -> Complete:
@@ -139,20 +143,14 @@ def _list(inner: Complete) -> Complete:
     return complete
 
 
-def _origin(object_type: GraphQLObjectType) -> type | None:
-    """The Python class Strawberry built ``object_type`` from (its exact instances pass
-    ``is_type_of`` without the call)."""
-    definition = object_type.extensions.get("strawberry-definition")
-    origin = getattr(definition, "origin", None)
-    return origin if isinstance(origin, type) else None
-
-
 def _object(plan: Plan, object_type: GraphQLObjectType) -> Complete:
     steps = plan.compiled
     is_type_of: Callable[[Any, Any], Any] | None = object_type.is_type_of
     if is_type_of is None:
         return lambda value: {key: finish(read(value)) for key, read, finish in steps}
-    origin = _origin(object_type)
+    # The Python class Strawberry built the type from: its exact instances pass
+    # ``is_type_of`` without the call.
+    origin = origin_class(object_type)
 
     def complete(value: Any) -> dict[str, Any]:
         if type(value) is not origin and is_type_of(value, None) is not True:
@@ -173,18 +171,18 @@ class Planner:
         self,
         executor: CompiledExecutor,
         return_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
+        group: FieldGroup,
     ) -> Plan | None:
         """The plan of this selection on ``return_type``; None when it cannot be compiled
         (or its document is too large to keep plans for)."""
         plans = self.documents.entries(executor.operation)
         if plans is None:
             return None
-        key = (return_type.name, *[id(details.node) for details in field_details_list])
+        key = (return_type.name, *node_ids(group))
         if key in plans:
             return plans[key]
         try:
-            plan: Plan | None = self._build(executor, return_type, field_details_list, top=True)
+            plan: Plan | None = self._build(executor, return_type, group, top=True)
         except _Unsupported:
             plan = None
         plans[key] = plan
@@ -194,18 +192,18 @@ class Planner:
         self,
         executor: CompiledExecutor,
         return_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
+        group: FieldGroup,
         *,
         top: bool,
     ) -> Plan:
-        for details in field_details_list:
-            if details.defer_usage is not None or details.fragment_variable_values:
-                raise _Unsupported
-            _check_level(details.node.selection_set, executor.fragments)
-        grouped = executor.collect_subfields(return_type, field_details_list).grouped_field_set
+        if not is_plain(group):
+            raise _Unsupported
+        for node in field_nodes(group):
+            _check_level(node.selection_set, executor)
+        grouped = executor.subfields(return_type, group)
         keys: list[str] = []
         compiled: list[tuple[str, Read, Complete]] = []
-        delegated: list[tuple[str, FieldDetailsList]] = []
+        delegated: list[tuple[str, FieldGroup]] = []
         for response_key, field_group in grouped.items():
             keys.append(response_key)
             try:
@@ -225,14 +223,14 @@ class Planner:
         executor: CompiledExecutor,
         parent_type: GraphQLObjectType,
         response_key: str,
-        field_group: FieldDetailsList,
+        field_group: FieldGroup,
     ) -> tuple[str, Read, Complete]:
-        node = field_group[0].node
-        name = node.name.value
+        nodes = field_nodes(field_group)
+        name = nodes[0].name.value
         if name == "__typename":
             type_name = parent_type.name
             return response_key, lambda source: type_name, lambda value: value
-        if any(details.node.arguments for details in field_group):
+        if any(node.arguments for node in nodes):
             raise _Unsupported
         field = parent_type.fields.get(name)
         read = self.reads.get((parent_type.name, name))
@@ -244,7 +242,7 @@ class Planner:
         self,
         executor: CompiledExecutor,
         output_type: GraphQLOutputType,
-        field_group: FieldDetailsList,
+        field_group: FieldGroup,
         nullable: bool = True,
     ) -> Complete:
         if isinstance(output_type, GraphQLNonNull):
@@ -261,7 +259,7 @@ class Planner:
         return _nullable(inner) if nullable else inner
 
 
-class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
+class CompiledExecutor(PlanningExecutor):
     """graphql-core's executor, completing objects through compiled plans where it can.
 
     Subclasses set ``planner`` (``compiled_executor`` builds one per schema).
@@ -269,25 +267,11 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
 
     planner: Planner
 
-    def complete_object_value(
-        self,
-        return_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
-        info: Any,
-        path: Path,
-        result: Any,
-        position_context: Any,
+    def complete_planned(
+        self, return_type: GraphQLObjectType, group: FieldGroup, path: Path, source: Any
     ) -> Any:
-        middleware = self.middleware_manager
-        if middleware is None or not middleware.middlewares:
-            plan = self.planner.plan(self, return_type, field_details_list)
-            if plan is not None:
-                done = self._run(plan, return_type, path, result)
-                if done is not None:
-                    return done
-        return super().complete_object_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
+        plan = self.planner.plan(self, return_type, group)
+        return None if plan is None else self._run(plan, return_type, path, source)
 
     def _run(self, plan: Plan, return_type: GraphQLObjectType, path: Path, source: Any) -> Any:
         is_type_of: Callable[[Any, Any], Any] | None = return_type.is_type_of
@@ -304,8 +288,8 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         try:
             for key, field_group in plan.delegated:
-                value = self.execute_field(
-                    return_type, source, field_group, Path(path, key, return_type.name), None
+                value = self.execute_delegated(
+                    return_type, source, field_group, Path(path, key, return_type.name)
                 )
                 if value is Undefined:
                     continue
@@ -315,7 +299,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             # As graphql-core's execute_fields: fields already started may fail too.
             if pending:
-                self.settle_in_background([values[key] for key in pending])
+                self.settle_later([values[key] for key in pending])
             raise
         if not pending:
             return self._ordered(plan, values)
@@ -338,6 +322,10 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
 
 def compiled_executor(reads: FieldReads, *, max_documents: int) -> type[CompiledExecutor]:
     """An executor class with a planner of its own over these field reads, keeping the
-    plans of the ``max_documents`` most recently used documents."""
+    plans of the ``max_documents`` most recently used documents.
+
+    ``reads`` is kept, not copied: it may be filled once the schema that gets the class
+    has built its fields (``gql.graph.schema.build_schema``), before the first request.
+    """
     planner = Planner(reads, max_documents)
     return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner})

@@ -1,20 +1,20 @@
 """Fast resolvers: plain functions for fields that only read a value.
 
-See ``use_fast_resolvers``. This module knows Strawberry's field definitions and
-graphql-core's field objects, not our types: which relations are prefetched is given.
+See ``use_fast_resolvers``. This module knows Strawberry's fields as
+``gql.execution.compat.object_fields`` describes them, not our types: which relations are
+prefetched is given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType
-from strawberry.types.base import get_object_definition
-from strawberry.types.field import StrawberryField
+from strawberry.types import get_object_definition
 
+from gql.execution.compat import object_fields, replace_resolver
 from gql.execution.plans import Read
 
 
@@ -52,18 +52,6 @@ def _method_resolver(method: Callable[[Any], Any]) -> Callable[..., Any]:
     return resolve
 
 
-def _plain_method(definition: StrawberryField) -> Callable[[Any], Any] | None:
-    """The function of a sync resolver that takes nothing but ``self``, else None."""
-    resolver = definition.base_resolver
-    if resolver is None or resolver.is_async or resolver.arguments:
-        return None
-    if resolver.info_parameter or resolver.root_parameter or resolver.parent_parameter:
-        return None
-    if resolver.self_parameter is None:
-        return None
-    return cast(Callable[[Any], Any], resolver.wrapped_func)
-
-
 def _graphql_name(cls: type) -> str | None:
     definition = get_object_definition(cls)
     return definition.name if definition else None
@@ -77,8 +65,10 @@ def use_fast_resolvers(
     Strawberry wraps every field's resolver (building its ``Info``, converting arguments,
     running field extensions); for a field that only reads an attribute, a relation whose
     value was prefetched, or a method of ``self`` alone, a plain function returns the same
-    value at a fraction of the cost. Fields with resolvers of their own, extensions or
-    permissions keep Strawberry's path. graphql-core calls
+    value at a fraction of the cost, and fails the same way (``gql.execution.compat`` says
+    what the wrapper does and why nothing is lost). Fields with extensions or permissions,
+    every field of a schema with exception handlers, and relations that were not
+    prefetched keep Strawberry's path. graphql-core calls
     ``field.resolve(source, info, **arguments)``.
 
     Returns the same reads as ``(type name, field name) -> read(source)``, for the
@@ -91,23 +81,17 @@ def use_fast_resolvers(
         if (graphql_name := _graphql_name(cls))
     }
     reads: dict[tuple[str, str], Read] = {}
-    for type_name, graphql_type in schema._schema.type_map.items():
-        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
+    for field in object_fields(schema):
+        if not field.plain:
             continue
-        for field_name, field in graphql_type.fields.items():
-            definition = field.extensions.get("strawberry-definition")
-            if not isinstance(definition, StrawberryField) or field.resolve is None:
-                continue
-            if definition.extensions or definition.permission_classes:
-                continue
-            method = _plain_method(definition)
-            if definition.base_resolver is None:
-                field.resolve = _attribute_resolver(definition.python_name)
-                reads[type_name, field_name] = attrgetter(definition.python_name)
-            elif definition.python_name in prefetched_names.get(type_name, ()):
-                field.resolve = _prefetched_resolver(definition.python_name, field.resolve)
-                reads[type_name, field_name] = _prefetched_read(definition.python_name)
-            elif method is not None:
-                field.resolve = _method_resolver(method)
-                reads[type_name, field_name] = method
+        key = (field.type_name, field.name)
+        if field.attribute:
+            replace_resolver(field, _attribute_resolver(field.python_name))
+            reads[key] = attrgetter(field.python_name)
+        elif field.python_name in prefetched_names.get(field.type_name, ()):
+            replace_resolver(field, _prefetched_resolver(field.python_name, field.resolve))
+            reads[key] = _prefetched_read(field.python_name)
+        elif field.method is not None:
+            replace_resolver(field, _method_resolver(field.method))
+            reads[key] = field.method
     return reads

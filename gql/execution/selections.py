@@ -20,6 +20,7 @@ from graphql import (
     visit,
 )
 
+from gql.execution.compat import resolve_info
 from gql.execution.documents import DocumentCache
 
 Info = strawberry.Info[Any, Any]
@@ -66,14 +67,14 @@ class SelectionCache:
     page's SQL. The result depends only on the field nodes and on the values of the
     variables used below them, so it is kept with the document
     (``gql.execution.documents``) under exactly that key. The schema holds one
-    (``selection_cache``), found with ``selection_cache_of``.
+    (``GqlSchema.selection_cache``), found with ``selection_cache_of``.
     """
 
     def __init__(self, max_documents: int) -> None:
         self.documents: DocumentCache[Any] = DocumentCache(max_documents)
 
     def get(self, info: Info) -> Any:
-        raw = info._raw_info
+        raw = resolve_info(info)
         entries = self.documents.entries(raw.operation)
         if entries is None:
             return info.selected_fields

@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql.execution import Executor
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
-from gql.execution.plans import compiled_executor
+from gql.execution.plans import Read, compiled_executor
 from gql.execution.resolvers import use_fast_resolvers
 from gql.execution.selections import SelectionCache
 from gql.graph.context import Context
@@ -33,8 +36,23 @@ logger = logging.getLogger("gql.errors")
 class GqlSchema(strawberry.Schema):
     """The schema, logging unexpected errors with their traceback and request id."""
 
-    selection_cache: SelectionCache | None = None
-    """Converted selections kept across requests (``gql.graph.resolving``); set by build_schema."""
+    def __init__(
+        self,
+        *,
+        query: type,
+        types: Iterable[type] = (),
+        extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+        execution_context_class: type[Executor[Any]] | None = None,
+        selection_cache: SelectionCache | None = None,
+    ) -> None:
+        super().__init__(
+            query=query,
+            types=types,
+            extensions=extensions,
+            execution_context_class=execution_context_class,
+        )
+        self.selection_cache = selection_cache
+        """Converted selections kept across requests (``gql.graph.resolving``)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -48,14 +66,22 @@ class GqlSchema(strawberry.Schema):
                 )
 
 
-def build_schema(*, compiled: bool = True, document_cache_entries: int = 256) -> GqlSchema:
+def build_schema(
+    *, compiled: bool = True, fast_resolvers: bool = True, document_cache_entries: int = 256
+) -> GqlSchema:
     """The schema with its extensions (caches built to hit across requests).
 
     ``compiled`` completes objects through the plans of ``gql.execution.plans``; without it
     graphql-core completes every field (the reference the plans are checked against).
+    ``fast_resolvers`` replaces Strawberry's per-field wrapper where it only reads a value
+    (``gql.execution.resolvers``); without them (and without plans) every field takes
+    Strawberry's own path, the reference for both.
     ``document_cache_entries``: how many distinct query documents stay parsed, validated,
     compiled and with their selections converted (each cache keeps this many).
     """
+    # The plans read fields the way the fast resolvers do, and those exist only once the
+    # schema has built its GraphQL fields: the executor's table is filled right after.
+    reads: dict[tuple[str, str], Read] = {}
     schema = GqlSchema(
         query=Query,
         types=[Article, Provider, Topic, RelatedLink, Image],
@@ -65,11 +91,12 @@ def build_schema(*, compiled: bool = True, document_cache_entries: int = 256) ->
             SqlAccounting,
             ErrorPolicy,
         ],
+        execution_context_class=(
+            compiled_executor(reads, max_documents=document_cache_entries) if compiled else None
+        ),
+        selection_cache=SelectionCache(document_cache_entries),
     )
-    reads = use_fast_resolvers(schema, {cls: set(table) for cls, table in RELATIONS.items()})
-    schema.selection_cache = SelectionCache(document_cache_entries)
-    if compiled:
-        schema.execution_context_class = compiled_executor(
-            reads, max_documents=document_cache_entries
-        )
+    if fast_resolvers:
+        prefetchable = {cls: set(table) for cls, table in RELATIONS.items()}
+        reads.update(use_fast_resolvers(schema, prefetchable))
     return schema

@@ -1,8 +1,9 @@
 """Compiled plans give exactly what graphql-core gives, and do the work when they can.
 
-Every document runs twice on the same database: through the schema with compiled plans
-(what the server uses) and through graphql-core's own completion (``compiled=False``).
-Data, errors (message and path) and SQL statement counts must be equal.
+Every document runs on the same database through the schema with compiled plans (what
+the server uses), through graphql-core's own completion (``compiled=False``) and through
+Strawberry's own resolver wrappers as well (``fast_resolvers=False``). Data, errors
+(message and path) and SQL statement counts must be equal.
 """
 
 from __future__ import annotations
@@ -140,7 +141,9 @@ async def _run(
 
 async def _assert_same(store: Store, document: str, variables: dict[str, Any]) -> Any:
     compiled, reference = build_schema(), build_schema(compiled=False)
+    strawberry_only = build_schema(compiled=False, fast_resolvers=False)
     expected = await _run(reference, store, document, variables)
+    assert await _run(strawberry_only, store, document, variables) == expected
     # Twice: the second run takes the plans cached by the first.
     assert await _run(compiled, store, document, variables) == expected
     assert await _run(compiled, store, document, variables) == expected
@@ -261,9 +264,11 @@ async def test_a_field_failing_after_another_started_leaves_nothing_behind() -> 
     settled, not left unawaited."""
     document = "{ thing { name slow(n: 1) boom(n: 2) } }"
     reference = strawberry.Schema(query=ThingQuery)
-    compiled = strawberry.Schema(query=ThingQuery)
-    compiled.execution_context_class = compiled_executor(
-        {("Thing", "name"): attrgetter("name")}, max_documents=8
+    compiled = strawberry.Schema(
+        query=ThingQuery,
+        execution_context_class=compiled_executor(
+            {("Thing", "name"): attrgetter("name")}, max_documents=8
+        ),
     )
     expected = await reference.execute(document)
     for _ in range(3):
