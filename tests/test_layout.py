@@ -74,7 +74,7 @@ ALLOWED = {
     "loaders": ("gql.store",),
     "execution": ("gql.execution",),
     "graph": ("gql.graph", "gql.execution", "gql.loaders", "gql.store"),
-    "http": ("gql.http",),
+    "http": ("gql.http", "gql.execution.compat"),
 }
 
 

@@ -20,6 +20,13 @@ attributes of graphql-core's ``Executor`` (``operation``, ``is_awaitable``), the
 
 from __future__ import annotations
 
+__all__ = [
+    "CannotGetOperationTypeError",
+    "InvalidOperationTypeError",
+    "OperationType",
+    "get_graphql_ide_html",
+]
+
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -41,6 +48,19 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails
 from graphql.pyutils import Path
 
+# Private modules used by the HTTP view (``gql.http.view``, ``gql.http.graphiql``), which
+# runs ``Schema.execute`` itself instead of Strawberry's view:
+# - ``strawberry.schema.exceptions``: what ``Schema.execute`` raises for a mutation over
+#   GET (``InvalidOperationTypeError``) and for a document whose operation it cannot pick
+#   (``CannotGetOperationTypeError``). No public alternative: Strawberry's own views catch
+#   them from here. A rename breaks the import at start-up (loudly, not silently).
+# - ``strawberry.types.graphql.OperationType``: the values ``allowed_operation_types``
+#   takes. Not exported by ``strawberry.types``.
+# - ``strawberry.http.ides.get_graphql_ide_html``: the GraphiQL page Strawberry's views
+#   serve. A change of its signature (it grew ``graphql_ide`` in 0.213) breaks the page.
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+
 # Private: strawberry.schema exports only Schema. Strawberry's executor (added in 0.269.0,
 # strawberry#3461; based on graphql-core's IncrementalExecutor by 0.341) builds the resolve
 # info its Info objects need (coerced variables, operation extensions); an executor that
@@ -52,6 +72,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 # Strawberry definition as ``extensions[GraphQLCoreConverter.DEFINITION_BACKREF]``.
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+from strawberry.types.graphql import OperationType
 
 FieldGroup = list[FieldDetails]
 """The syntax nodes graphql-core merged under one response key (its ``FieldDetailsList``)."""

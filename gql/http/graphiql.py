@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from strawberry.http.ides import get_graphql_ide_html
+from gql.execution.compat import get_graphql_ide_html
 
 CDN: Final = "https://unpkg.com"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)

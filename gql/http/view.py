@@ -28,15 +28,18 @@ from graphql import GraphQLError
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
 from gql.errors import (
     MethodNotAllowed,
     NotAcceptable,
     RequestRejected,
     UnsupportedMediaType,
+)
+from gql.execution.compat import (
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+    OperationType,
 )
 from gql.http.graphiql import GraphiQLPage
 from gql.http.negotiation import (

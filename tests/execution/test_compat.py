@@ -29,6 +29,7 @@ PUBLIC_MODULES = {
     "graphql.pyutils",
     "strawberry",
     "strawberry.asgi",
+    "strawberry.exceptions",
     "strawberry.extensions",
     "strawberry.scalars",
     "strawberry.types",
