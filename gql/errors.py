@@ -2,6 +2,7 @@
 
     GqlError
     ├── IngestError              a seed file cannot be turned into a record
+    ├── YAMLLimitExceeded        a YAML document holds more than a load's limits allow
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── StoreError               the database cannot do what was asked
@@ -37,6 +38,16 @@ class IngestError(GqlError):
         self.problem = problem
         where = f"{self.path}: {field}" if field else self.path
         super().__init__(f"{where}: {problem}")
+
+
+class YAMLLimitExceeded(GqlError):
+    """A YAML document holds more values or deeper nesting than allowed (aliases expanded);
+    it names the top-level key where the limit was reached, when there is one."""
+
+    def __init__(self, field: str | None, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
 
 
 class LoadError(GqlError):

@@ -83,7 +83,8 @@ def read_and_parse(paths: list[str]) -> list[ReadResult]:
         except IngestError as exc:
             results.append(ReadResult(name, digest(data), None, str(exc)))
         except Exception as exc:  # one odd file must never stop a load
-            problem = f"{name}: unexpected {type(exc).__name__} while parsing: {exc}"
+            # The type only: a library's message may quote a value of the file.
+            problem = f"{name}: unexpected {type(exc).__name__} while parsing"
             results.append(ReadResult(name, digest(data), None, problem))
     return results
 
