@@ -8,7 +8,15 @@ the typed readers of ``fields``), ``records`` (what the store is given). This fa
 what the other stages import.
 """
 
-from gql.ingest.discovery import discover_files, discover_paths, is_seed_file
+from gql.ingest.discovery import (
+    Discovery,
+    SeedFile,
+    Skipped,
+    discover_files,
+    discover_paths,
+    is_seed_file,
+    is_under,
+)
 from gql.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from gql.ingest.parse import parse_file
 from gql.ingest.records import (
@@ -25,6 +33,7 @@ from gql.ingest.records import (
 __all__ = [
     "DEFAULT_LIMITS",
     "ArticleRecord",
+    "Discovery",
     "ImageRecord",
     "IngestLimits",
     "OrganizationRecord",
@@ -32,9 +41,12 @@ __all__ = [
     "ParsedRecord",
     "ProviderRef",
     "RelatedRecord",
+    "SeedFile",
+    "Skipped",
     "TopicRecord",
     "discover_files",
     "discover_paths",
     "is_seed_file",
+    "is_under",
     "parse_file",
 ]

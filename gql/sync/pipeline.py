@@ -22,8 +22,8 @@ from typing import TypeVar
 
 from gql.ingest import ArticleRecord
 from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries
-from gql.sync.changes import find_changes, resolve_roots
-from gql.sync.report import LoadReport
+from gql.sync.changes import DiskChanges, find_changes, resolve_roots
+from gql.sync.report import LoadReport, Rejected
 from gql.sync.state import SyncState
 from gql.sync.workers import parsed_chunks, read_and_parse
 
@@ -64,6 +64,16 @@ async def load_paths(
         return await _load_paths(store, roots, progress=progress)
 
 
+def _report_skipped(changes: DiskChanges, report: LoadReport) -> None:
+    """Links and folders discovery did not follow: rejected, or warned about."""
+    for skipped in changes.skipped:
+        message = f"{skipped.path}: {skipped.problem}"
+        if skipped.rejected:
+            report.rejected.append(Rejected(skipped.path, message))
+        else:
+            report.warnings.append(message)
+
+
 async def _load_paths(
     store: Store, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
 ) -> LoadReport:
@@ -72,6 +82,7 @@ async def _load_paths(
     report = LoadReport()
     stored = {entry.path: entry for entry in await load_file_entries(store)}
     changes = find_changes(root_paths, stored)
+    _report_skipped(changes, report)
     report.files_seen, report.files_parsed = len(changes.seen), len(changes.changed)
     if progress is not None:
         progress(len(changes.seen) - len(changes.changed))
