@@ -6,6 +6,7 @@
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── StoreError               the database cannot do what was asked
+    │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
     │   └── CursorMismatch       a keyset cursor with the wrong number of values
     └── UserError                the client asked for something wrong (reaches clients)
@@ -70,6 +71,19 @@ class WrongNumberOfResults(GqlError):
 
 class StoreError(GqlError):
     """The database could not be opened, read or written."""
+
+
+class DatabaseLocked(StoreError):
+    """Another connection (another ``gql load``) held the database's write lock for longer
+    than this one would wait."""
+
+    def __init__(self, path: Path | str, waited_ms: int) -> None:
+        self.path = str(path)
+        self.waited_ms = waited_ms
+        super().__init__(
+            f"database {self.path} is being written by another process (another gql load?):"
+            f" gave up after waiting {waited_ms / 1000:g} s"
+        )
 
 
 class QueryTimeout(StoreError):

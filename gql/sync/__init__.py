@@ -10,11 +10,12 @@ store, which it reaches only through ``gql.store``'s exported names.
 """
 
 from gql.sync.changes import is_stale
-from gql.sync.pipeline import ProgressCallback, load_into, load_paths
+from gql.sync.pipeline import DEFAULT_LOCK_TIMEOUT_S, ProgressCallback, load_into, load_paths
 from gql.sync.report import Duplicate, LoadReport, Rejected
 from gql.sync.workers import DEFAULT_PARSE_TIMEOUT_S
 
 __all__ = [
+    "DEFAULT_LOCK_TIMEOUT_S",
     "DEFAULT_PARSE_TIMEOUT_S",
     "Duplicate",
     "LoadReport",

@@ -8,8 +8,10 @@ the previous one is written, and a failed load leaves the database as it was: th
 transaction is rolled back.
 
 A load holds under abuse: files past ``IngestLimits`` are rejected, a parser stuck on a
-file past ``parse_timeout_s`` is abandoned and the file rejected (``workers``), and links
-that loop or leave the roots are reported and not read (``gql.ingest.discovery``).
+file past ``parse_timeout_s`` is abandoned and the file rejected (``workers``), links that
+loop or leave the roots are reported and not read (``gql.ingest.discovery``), and a load
+that finds another holding the database waits ``lock_timeout_s``, then gives up with
+``DatabaseLocked``, leaving the database as it was.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from gql.sync.reading import FileToRead, ParseOptions, ReadResult, file_to_read
 from gql.sync.report import LoadReport, Rejected
 from gql.sync.state import SyncState
 from gql.sync.workers import DEFAULT_PARSE_TIMEOUT_S, parsed_chunks
+
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+"""How long a load waits for another one to release the database before giving up."""
 
 ProgressCallback = Callable[[int], None]
 """Told how many more files are done: unchanged ones at once, the others as parsed."""
@@ -199,9 +204,16 @@ async def load_into(
     progress: ProgressCallback | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
     parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
 ) -> LoadReport:
-    """Open the database at ``db_path`` (creating it), load ``roots`` into it, close it."""
-    store = await Store.open(db_path, read_connections=1)
+    """Open the database at ``db_path`` (creating it), load ``roots`` into it, close it.
+
+    When another load holds the database, wait up to ``lock_timeout_s`` for it, then
+    raise ``DatabaseLocked``.
+    """
+    store = await Store.open(
+        db_path, read_connections=1, write_lock_timeout_ms=round(lock_timeout_s * 1000)
+    )
     try:
         return await load_paths(
             store, roots, progress=progress, limits=limits, parse_timeout_s=parse_timeout_s

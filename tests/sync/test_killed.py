@@ -1,5 +1,5 @@
-"""A real ``gql load`` killed with ``kill -9`` mid-load, on a generated corpus big enough
-to be parsed by worker processes, and a worker busy on a file when its parent is killed."""
+"""A real ``gql load`` killed with ``kill -9`` mid-load, and two loads of one database at
+once, on a generated corpus big enough to be parsed by worker processes."""
 
 from __future__ import annotations
 
@@ -119,6 +119,31 @@ CONTENT = [
     "SELECT a.url, r.position, r.url FROM related_links r JOIN articles a ON a.id = r.article_id"
     " ORDER BY 1, 2",
 ]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="parses in worker processes")
+def test_a_second_load_during_a_load_is_refused_and_the_first_completes(
+    generated: Path, tmp_path: Path
+) -> None:
+    """The first load holds the database from its first write to its commit; its parse
+    workers run inside that span, so once they are seen the second load must wait."""
+    db = tmp_path / "x.db"
+    first = _start_load(generated, db)
+    try:
+        _wait_for("the first load's parse workers", lambda: _children(first.pid))
+        second = gql_load(SEEDS, "--db", db, "--lock-timeout", "0.2")
+        assert first.poll() is None, "the first load ended before the second was refused"
+        assert second.returncode == 1, second.stdout + second.stderr
+        assert "is being written by another process" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert first.wait(timeout=WAIT_S) == 0
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    articles = len(list((generated / "articles").glob("*.md")))
+    assert query(db, "SELECT count(*) > ? FROM articles", (articles - 1,)) == [(1,)]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc")
