@@ -2,9 +2,11 @@
 
     GqlError
     ├── IngestError              a seed file cannot be turned into a record
+    ├── YAMLLimitExceeded        a YAML document holds more than a load's limits allow
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── StoreError               the database cannot do what was asked
+    │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
     │   └── CursorMismatch       a keyset cursor with the wrong number of values
     └── UserError                the client asked for something wrong (reaches clients)
@@ -46,6 +48,16 @@ class IngestError(GqlError):
         super().__init__(f"{where}: {problem}")
 
 
+class YAMLLimitExceeded(GqlError):
+    """A YAML document holds more values or deeper nesting than allowed (aliases expanded);
+    it names the top-level key where the limit was reached, when there is one."""
+
+    def __init__(self, field: str | None, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
 class LoadError(GqlError):
     """A load cannot start or finish (it names the path and the problem): nothing was written."""
 
@@ -66,6 +78,19 @@ class WrongNumberOfResults(GqlError):
 
 class StoreError(GqlError):
     """The database could not be opened, read or written."""
+
+
+class DatabaseLocked(StoreError):
+    """Another connection (another ``gql load``) held the database's write lock for longer
+    than this one would wait."""
+
+    def __init__(self, path: Path | str, waited_ms: int) -> None:
+        self.path = str(path)
+        self.waited_ms = waited_ms
+        super().__init__(
+            f"database {self.path} is being written by another process (another gql load?):"
+            f" gave up after waiting {waited_ms / 1000:g} s"
+        )
 
 
 class QueryTimeout(StoreError):

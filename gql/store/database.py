@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from gql.errors import InvalidText, QueryTimeout, StoreError
+from gql.errors import DatabaseLocked, InvalidText, QueryTimeout, StoreError
 from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -34,6 +34,9 @@ _PROGRESS_STEPS = 1000
 # A statement run inline blocks the event loop, so it gets this long there before it is
 # run again on the pool: 50 times what an indexed lookup of 200 keys takes warm.
 INLINE_TIME_LIMIT_MS = 50
+# How long the write connection waits for another writer (another ``gql load``) to
+# release the database before a write fails with ``DatabaseLocked``.
+WRITE_LOCK_TIMEOUT_MS = 5000
 
 
 @dataclass
@@ -74,14 +77,27 @@ class _Deadline:
         return 1 if time.monotonic() > self.at else 0
 
 
-def connect_writer(path: Path) -> sqlite3.Connection:
-    """Open the write connection: WAL journal, foreign keys on, schema created if missing."""
+def connect_writer(
+    path: Path, *, lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS
+) -> sqlite3.Connection:
+    """Open the write connection: WAL journal, foreign keys on, schema created if missing;
+    a write waits up to ``lock_timeout_ms`` for another writer to finish."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        _prepare_writer(conn, lock_timeout_ms)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
+    # First: switching to WAL, and the schema's writes, wait for another writer too.
+    conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout_ms)}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
     conn.executescript(DDL)
     for table, column, declaration in ADDED_COLUMNS:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -93,20 +109,26 @@ def connect_writer(path: Path) -> sqlite3.Connection:
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (str(SCHEMA_VERSION),),
     )
-    return conn
 
 
 class Store:
     """An open corpus database. Build it with ``await Store.open(path)``; ``close()`` it."""
 
     def __init__(
-        self, path: Path, *, read_connections: int, time_limit_ms: int, read_only: bool
+        self,
+        path: Path,
+        *,
+        read_connections: int,
+        time_limit_ms: int,
+        read_only: bool,
+        write_lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS,
     ) -> None:
         if read_connections < 1:
             raise StoreError(f"read_connections must be at least 1, got {read_connections}")
         self.path = path
         self.read_only = read_only
         self.time_limit_ms = time_limit_ms
+        self.write_lock_timeout_ms = write_lock_timeout_ms
         self._read_connections = read_connections
         self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
         self._readers: list[aiosqlite.Connection] = []
@@ -123,14 +145,17 @@ class Store:
         read_connections: int = 3,
         time_limit_ms: int = 2000,
         read_only: bool = False,
+        write_lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS,
     ) -> Store:
         """Open the database at ``path``: created if needed, or ``read_only`` (what a server
-        needs: it never writes, so the file may be a published, read-only artifact)."""
+        needs: it never writes, so the file may be a published, read-only artifact).
+        Writes wait up to ``write_lock_timeout_ms`` for another writer (``DatabaseLocked``)."""
         store = cls(
             Path(path),
             read_connections=read_connections,
             time_limit_ms=time_limit_ms,
             read_only=read_only,
+            write_lock_timeout_ms=write_lock_timeout_ms,
         )
         if read_only and not store.path.is_file():
             raise StoreError(f"cannot open database {store.path}: no such file")
@@ -153,9 +178,14 @@ class Store:
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
+        except DatabaseLocked:
+            await store.close()
+            raise
         except (sqlite3.Error, OSError, StoreError) as exc:
             await store.close()
-            raise StoreError(f"cannot open database {store.path}: {exc}") from exc
+            # A failed write says what SQLite said (its cause), once.
+            cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
+            raise StoreError(f"cannot open database {store.path}: {cause}") from exc
         return store
 
     async def close(self) -> None:
@@ -188,9 +218,18 @@ class Store:
         def run() -> T:
             # The write thread must survive a failing task: a failed connect is reported to
             # the caller and retried on the next write, never left half-open.
-            if self._write_conn is None:
-                self._write_conn = connect_writer(self.path)
-            return fn(self._write_conn)
+            try:
+                if self._write_conn is None:
+                    self._write_conn = connect_writer(
+                        self.path, lock_timeout_ms=self.write_lock_timeout_ms
+                    )
+                return fn(self._write_conn)
+            except sqlite3.Error as exc:
+                # Another writer past the wait, or a corrupt or read-only file: a typed
+                # error with one clear line, not a traceback from deep in a load.
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY:
+                    raise DatabaseLocked(self.path, self.write_lock_timeout_ms) from exc
+                raise StoreError(f"cannot write database {self.path}: {exc}") from exc
 
         return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
 
