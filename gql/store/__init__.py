@@ -5,7 +5,14 @@ DataLoaders, the graph) imports from here and never from the modules below, so t
 store's insides can change, and a second backend can implement the same names.
 """
 
-from gql.store.database import QueryLog, Store, recording_queries
+from gql.store.bounds import ListBounds, load_list_bounds
+from gql.store.database import (
+    QueryLog,
+    RequestDeadline,
+    Store,
+    recording_queries,
+    request_deadline,
+)
 from gql.store.filtering import (
     All,
     AnyOf,
@@ -71,6 +78,7 @@ __all__ = [
     "FileEntry",
     "Flag",
     "ImageRow",
+    "ListBounds",
     "LoadSession",
     "Not",
     "OrderKey",
@@ -79,6 +87,7 @@ __all__ = [
     "ProviderRow",
     "QueryLog",
     "RelatedLinkRow",
+    "RequestDeadline",
     "Store",
     "TopicRow",
     "TopicsMatch",
@@ -99,6 +108,7 @@ __all__ = [
     "load_file_entries",
     "load_images_by_owner",
     "load_links_by_article",
+    "load_list_bounds",
     "load_matched_ids",
     "load_provider_list",
     "load_providers_by_domain",
@@ -112,5 +122,6 @@ __all__ = [
     "load_topics_by_parent_name",
     "load_topics_by_slug",
     "recording_queries",
+    "request_deadline",
     "to_timestamp",
 ]
