@@ -25,6 +25,7 @@ from strawberry.asgi import GraphQL
 from gql.errors import StoreError
 from gql.graph.context import Context
 from gql.graph.schema import GqlSchema, build_schema
+from gql.http.disconnect import CancelOnDisconnect
 from gql.http.response_cache import ResponseCache
 from gql.settings import Settings
 from gql.store import Store, data_version
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version
         )
+    graphql = CancelOnDisconnect(graphql)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
