@@ -242,18 +242,25 @@ def requested_cost(shape: OperationShape, sizes: Sizes) -> int:
 
 def _count(value: dict[str, Any], plan: CountPlan) -> int:
     total = 0
-    for key, is_list, below in plan:
+    for key, is_list, below, flat in plan:
         found = value.get(key)
         if found is None:
             continue
         if not is_list:
             total += 1 + _count(found, below) if below else 1
-        elif below:
+        elif flat == ():
+            total += len(found) - found.count(None)
+        elif flat is not None:
+            for item in found:
+                if item is not None:
+                    total += 1
+                    for inner in flat:
+                        if item.get(inner) is not None:
+                            total += 1
+        else:
             for item in found:
                 if item is not None:
                     total += 1 + _count(item, below)
-        else:
-            total += len(found) - found.count(None)
     return total
 
 

@@ -89,7 +89,10 @@ class OperationShape:
     count_plan: CountPlan
 
 
-CountPlan = tuple[tuple[str, bool, "CountPlan"], ...]
+CountPlan = tuple[tuple[str, bool, "CountPlan", tuple[str, ...] | None], ...]
+"""Per composite response key: whether it holds a list, the plan below it, and when
+everything below is a single object without objects of its own (``provider { name }``),
+those keys, so that counting needs no call per item."""
 
 
 class _Builder:
@@ -175,7 +178,12 @@ def _count_plan(fields: list[ResponseField]) -> CountPlan:
         _, below = merged.setdefault(entry.key, (entry.is_list, []))
         for children in entry.children.values():
             below.extend(children)
-    return tuple((key, is_list, _count_plan(below)) for key, (is_list, below) in merged.items())
+    plan = []
+    for key, (is_list, below) in merged.items():
+        inner = _count_plan(below)
+        flat = all(not deeper_list and not deeper for _, deeper_list, deeper, _ in inner)
+        plan.append((key, is_list, inner, tuple(k for k, *_ in inner) if flat else None))
+    return tuple(plan)
 
 
 def shape_operation(
