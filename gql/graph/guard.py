@@ -20,9 +20,9 @@ value of the variables that size lists) is kept with the document, keyed by iden
 Strawberry's parser cache hands out the same document for the same text, so a repeated
 query pays a few dictionary lookups.
 
-A refusal before execution is raised from the parse hook as a ``GraphQLError`` carrying
-its code: Strawberry answers such an exception with that error alone, before the error
-policy (``gql.graph.extensions``) sees it.
+A refusal before execution is raised from the parse hook, and leaves the operation hook
+as a ``GraphQLError`` carrying its code: Strawberry answers such an exception with that
+error alone, without the error policy (``gql.graph.extensions``) seeing it.
 """
 
 from __future__ import annotations
@@ -215,6 +215,10 @@ class RequestGuard(SchemaExtension):
                 if self.expired and task.uncancel() == 0:
                     raise as_graphql_error(RequestTimeout(limit_ms)) from None
                 raise
+            except (UserError, QueryTimeout) as exc:
+                # A limit refused in ``on_parse``, or a read of it out of time: raised
+                # past Strawberry's error policy, so given its code here.
+                raise as_graphql_error(exc) from None
             except GraphQLError as error:
                 # The parser's own limits, raised while the parse hooks are entered (so
                 # past ``on_parse``, which is never resumed then).
@@ -233,17 +237,11 @@ class RequestGuard(SchemaExtension):
     async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
         settings = self.settings
-        try:
-            QUERY_TOO_LONG.check(len(context.query or ""), settings)
-        except LimitExceeded as exc:
-            raise as_graphql_error(exc) from None
+        QUERY_TOO_LONG.check(len(context.query or ""), settings)
         context.parse_options["max_tokens"] = settings.max_tokens
         yield
         if context.graphql_document is not None:
-            try:
-                await self._check_document(context.graphql_document, settings)
-            except LimitExceeded as exc:
-                raise as_graphql_error(exc) from None
+            await self._check_document(context.graphql_document, settings)
 
     async def _check_document(self, document: DocumentNode, settings: Settings) -> None:
         state = _schema_state(self.execution_context.schema)

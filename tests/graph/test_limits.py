@@ -232,3 +232,16 @@ async def test_what_the_project_sends_passes_the_defaults(
 async def test_graphiql_introspection_passes_the_defaults(run: Run) -> None:
     result, _ = await run(INTROSPECTION)
     assert result.errors is None, result.errors
+
+
+async def test_a_request_out_of_time_is_one_timeout_error(run: Run) -> None:
+    """However the deadline strikes (a read interrupted, or the execution cancelled),
+    the answer is one TIMEOUT error; the next request is unaffected."""
+    query = "{ articles(first: 20) { nodes { related { article { related { title } } } } } }"
+    result, _ = await run(query, request_time_limit_ms=1)
+    assert result.data is None
+    [error] = result.errors or []
+    assert error.extensions == {"code": "TIMEOUT"}
+    assert error.message == "the request ran past its time limit of 1 ms and was stopped"
+    again, _ = await run(query)
+    assert again.errors is None
