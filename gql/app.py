@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Scope
 from gql.errors import StoreError
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
+from gql.http.disconnect import CancelOnDisconnect
 from gql.http.headers import SecurityHeaders
 from gql.http.limits import RequestSizeLimit
 from gql.http.operations import add_request_rules
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version
         )
+    graphql = CancelOnDisconnect(graphql)
     app = Starlette(
         routes=[
             Route("/graphql", graphql),

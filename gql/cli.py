@@ -18,6 +18,7 @@ import click
 
 from gql.errors import GqlError
 from gql.ingest import DEFAULT_LIMITS, IngestLimits, discover_files
+from gql.settings import Settings
 from gql.sync import (
     DEFAULT_LOCK_TIMEOUT_S,
     DEFAULT_PARSE_TIMEOUT_S,
@@ -155,6 +156,66 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+# `gql serve` options for the request limits: (option, Settings field, environment
+# variable the workers read, help). Defaults and reasons are the Settings docstrings.
+LIMIT_OPTIONS = (
+    ("--max-query-chars", "max_query_chars", "GQL_MAX_QUERY_CHARS", "Characters of query text."),
+    ("--max-tokens", "max_tokens", "GQL_MAX_TOKENS", "Lexical tokens of a query."),
+    ("--max-depth", "max_depth", "GQL_MAX_DEPTH", "Levels of nested fields."),
+    ("--max-fields", "max_fields", "GQL_MAX_FIELDS", "Fields, fragments expanded."),
+    (
+        "--max-field-repeats",
+        "max_field_repeats",
+        "GQL_MAX_FIELD_REPEATS",
+        "Selections of one response field at one place.",
+    ),
+    ("--max-aliases", "max_aliases", "GQL_MAX_ALIASES", "Aliased fields."),
+    ("--max-root-fields", "max_root_fields", "GQL_MAX_ROOT_FIELDS", "Top-level fields."),
+    ("--max-directives", "max_directives", "GQL_MAX_DIRECTIVES", "Directive uses."),
+    (
+        "--max-fragment-spreads",
+        "max_fragment_spreads",
+        "GQL_MAX_FRAGMENT_SPREADS",
+        "Fragment spreads, nested spreads expanded.",
+    ),
+    ("--max-operations", "max_operations", "GQL_MAX_OPERATIONS", "Operations in one document."),
+    ("--max-cost", "max_cost", "GQL_MAX_COST", "Objects a query may return (requested cost)."),
+    (
+        "--max-response-bytes",
+        "max_response_bytes",
+        "GQL_MAX_RESPONSE_BYTES",
+        "Bytes of JSON data in one answer.",
+    ),
+    (
+        "--request-time-limit-ms",
+        "request_time_limit_ms",
+        "GQL_REQUEST_TIME_LIMIT_MS",
+        "A request still running after this long is stopped (TIMEOUT).",
+    ),
+    (
+        "--shutdown-grace-s",
+        "shutdown_grace_s",
+        "GQL_SHUTDOWN_GRACE_S",
+        "On SIGTERM, in-flight requests get this long before the worker exits.",
+    ),
+)
+
+
+def limit_options(command: F) -> F:
+    """The request-limit options of ``gql serve`` (see ``LIMIT_OPTIONS``)."""
+    defaults = Settings()
+    for option, name, _, help_text in reversed(LIMIT_OPTIONS):
+        command = click.option(
+            option,
+            name,
+            default=getattr(defaults, name),
+            show_default=True,
+            type=click.IntRange(min=1),
+            help=help_text,
+        )(command)
+    return command
+
+
 @main.command()
 @db_option("SQLite database file to serve.")
 @click.option(
@@ -193,6 +254,7 @@ def _log_config() -> dict[str, Any]:
 @click.option(
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
+@limit_options
 def serve(
     db_path: Path,
     seeds: tuple[Path, ...],
@@ -204,10 +266,14 @@ def serve(
     max_request_bytes: int,
     no_graphiql: bool,
     no_introspection: bool,
+    **limits: int,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
 
     Example: gql serve --db data/gql.db --seeds seeds --port 8000
+
+    Queries over a limit (--max-*) are refused before they run, each limit with its own
+    error code; see the README's "Limits" section.
     """
     if seeds and is_stale(db_path, seeds):
         try:
@@ -225,6 +291,8 @@ def serve(
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
+    for _, name, variable, _ in LIMIT_OPTIONS:
+        os.environ[variable] = str(limits[name])
     import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
@@ -238,6 +306,8 @@ def serve(
         access_log=False,
         # No `server: uvicorn` banner: it tells scanners which exploits to try.
         server_header=False,
+        # Without it a worker waits for every open request, however long, after SIGTERM.
+        timeout_graceful_shutdown=limits["shutdown_grace_s"],
     )
 
 

@@ -8,6 +8,7 @@
     ├── StoreError               the database cannot do what was asked
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
+    │   │   └── RequestTimeout   a read ran past its request's deadline
     │   └── CursorMismatch       a keyset cursor with the wrong number of values
     └── UserError                the client asked for something wrong (reaches clients)
         ├── InvalidId            a global ID that is malformed or of the wrong type
@@ -15,6 +16,8 @@
         ├── InvalidArgument      an argument outside its allowed range
         ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
         ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
+        ├── LimitExceeded        a query over one of the server's limits, refused unrun
+        ├── ResponseTooLarge     an answer bigger than the server sends
         └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
             ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
             ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
@@ -108,6 +111,18 @@ class CursorMismatch(StoreError):
         self.expected = expected
         self.received = received
         super().__init__(f"cursor has {received} values, the ordering has {expected} sort keys")
+
+
+class RequestTimeout(QueryTimeout):
+    """A read was interrupted, or refused, because its request ran out of time."""
+
+    code = "TIMEOUT"
+
+    def __init__(self, time_limit_ms: int) -> None:
+        self.time_limit_ms = time_limit_ms
+        StoreError.__init__(
+            self, f"the request ran past its time limit of {time_limit_ms} ms and was stopped"
+        )
 
 
 class UserError(GqlError):
@@ -245,3 +260,41 @@ class UnsupportedMediaType(RequestRejected):
         self.supported = supported
         got = f"{content_type!r}" if content_type else "no Content-Type"
         super().__init__(f"request bodies must be {supported}, got {got}")
+
+
+class LimitExceeded(UserError):
+    """A query over one of the server's limits (size, shape or cost), refused before it ran.
+
+    ``code`` names the limit (``QUERY_TOO_DEEP``, ``QUERY_TOO_COMPLEX``...), ``limit`` is
+    the largest figure the server accepts and ``found`` the query's (None when the parser
+    stopped at the limit); ``unit`` says what is counted, ``advice`` what to change.
+    """
+
+    def __init__(
+        self, code: str, *, what: str, found: int | None, limit: int, unit: str, advice: str
+    ) -> None:
+        self.code = code
+        self.what = what
+        self.found = found
+        self.limit = limit
+        self.unit = unit
+        self.advice = advice
+        if found is None:
+            figures = f"more than the {limit:,} {unit} this server accepts"
+        else:
+            figures = f"{found:,} {unit}, more than the {limit:,} this server accepts"
+        super().__init__(f"{what}: {figures}; {advice}")
+
+
+class ResponseTooLarge(UserError):
+    """An answer whose JSON would exceed the server's response-size limit."""
+
+    code = "RESPONSE_TOO_LARGE"
+
+    def __init__(self, size_bytes: int, limit_bytes: int) -> None:
+        self.size_bytes = size_bytes
+        self.limit_bytes = limit_bytes
+        super().__init__(
+            f"the response would be {size_bytes:,} bytes, more than the {limit_bytes:,} this"
+            " server sends; ask for fewer items (first/last) or fewer fields"
+        )

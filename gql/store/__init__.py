@@ -16,8 +16,9 @@ Inside, one module per job:
     search, facets   full-text search pages; facet counts
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
-    session          LoadSession: a load's one transaction, chunk by chunk
-    writer*          the writes of a load: articles, definitions, derived state
+    bounds           upper bounds of list fields, for the query cost limit
+    write/           a load's one transaction (session) and its writes: articles,
+                     definitions, derived state
 """
 
 from gql.store.article_lists import (
@@ -27,7 +28,14 @@ from gql.store.article_lists import (
     load_article_list,
     load_article_lists_by_parent,
 )
-from gql.store.database import QueryLog, Store, recording_queries
+from gql.store.bounds import ListBounds, load_list_bounds
+from gql.store.database import (
+    QueryLog,
+    RequestDeadline,
+    Store,
+    recording_queries,
+    request_deadline,
+)
 from gql.store.entity_lists import (
     count_entities,
     load_provider_list,
@@ -82,6 +90,7 @@ __all__ = [
     "FileEntry",
     "Flag",
     "ImageRow",
+    "ListBounds",
     "LoadSession",
     "Not",
     "OrderKey",
@@ -90,6 +99,7 @@ __all__ = [
     "ProviderRow",
     "QueryLog",
     "RelatedLinkRow",
+    "RequestDeadline",
     "Store",
     "TopicRow",
     "TopicsMatch",
@@ -110,6 +120,7 @@ __all__ = [
     "load_file_entries",
     "load_images_by_owner",
     "load_links_by_article",
+    "load_list_bounds",
     "load_matched_ids",
     "load_provider_list",
     "load_providers_by_domain",
@@ -123,4 +134,5 @@ __all__ = [
     "load_topics_by_parent_name",
     "load_topics_by_slug",
     "recording_queries",
+    "request_deadline",
 ]

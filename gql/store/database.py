@@ -4,7 +4,10 @@ Reads go through a small pool of read-only aiosqlite connections, each read with
 limit (small lookups by key run on one more read-only connection, on the event loop);
 writes go through one serialized write connection in its own thread (the shape of
 datasette's ``Database``). Every statement passes through ``execute`` or the write
-thread, so counting, timing and limiting have one home (see ``QueryLog``).
+thread, so counting, timing and limiting have one home (see ``QueryLog``), and so has
+stopping: a read ends at its own time limit or at its request's deadline
+(``request_deadline``), whichever comes first, and a read whose caller was cancelled is
+interrupted rather than left running in its thread.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from gql.errors import DatabaseLocked, InvalidText, QueryTimeout, StoreError
+from gql.errors import DatabaseLocked, InvalidText, QueryTimeout, RequestTimeout, StoreError
 from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -62,19 +65,59 @@ def recording_queries() -> Iterator[QueryLog]:
         _current_log.reset(token)
 
 
+class RequestDeadline:
+    """When the current request must stop (``time.monotonic()`` seconds); shared by every
+    task of the request, so that ``cancel()`` stops the reads of all of them."""
+
+    def __init__(self, limit_ms: int) -> None:
+        self.limit_ms = limit_ms
+        self.at = time.monotonic() + limit_ms / 1000
+
+    def cancel(self) -> None:
+        """Stop every read of the request now, and refuse the ones it still starts."""
+        self.at = float("-inf")
+
+    def expired(self) -> bool:
+        return time.monotonic() > self.at
+
+
+_current_deadline: ContextVar[RequestDeadline | None] = ContextVar(
+    "gql_request_deadline", default=None
+)
+
+
+@contextmanager
+def request_deadline(limit_ms: int) -> Iterator[RequestDeadline]:
+    """Reads issued in this context (and tasks it starts) stop after ``limit_ms`` with
+    ``RequestTimeout``, or as soon as the deadline is cancelled; on leaving the context it
+    is cancelled, so a read the request left behind (a DataLoader batch nobody awaits any
+    more) stops too."""
+    deadline = RequestDeadline(limit_ms)
+    token = _current_deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        deadline.cancel()
+        _current_deadline.reset(token)
+
+
 def _fold(value: object) -> object:
     """SQL ``gql_fold(x)``: Unicode case folding, for case-insensitive text filters."""
     return value.casefold() if isinstance(value, str) else value
 
 
 class _Deadline:
-    """A read connection's current deadline, checked by SQLite's progress handler."""
+    """A read connection's current deadline, checked by SQLite's progress handler: the
+    statement's own, and its request's (which can be cancelled while it runs)."""
 
     def __init__(self) -> None:
         self.at = float("inf")
+        self.request: RequestDeadline | None = None
 
     def expired(self) -> int:
-        return 1 if time.monotonic() > self.at else 0
+        now = time.monotonic()
+        request = self.request
+        return 1 if now > self.at or (request is not None and now > request.at) else 0
 
 
 def connect_writer(
@@ -135,6 +178,7 @@ class Store:
         self._inline: tuple[sqlite3.Connection, _Deadline] | None = None
         self._write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gql-write")
         self._write_conn: sqlite3.Connection | None = None
+        self._releasing: set[asyncio.Task[None]] = set()
         self._closed = False
 
     @classmethod
@@ -252,31 +296,65 @@ class Store:
             try:
                 with self._reading(sql, deadline, limit_ms):
                     return conn.execute(sql, params).fetchall()
-            except QueryTimeout:
-                if limit_ms == self.time_limit_ms:
+            except QueryTimeout as exc:
+                if limit_ms == self.time_limit_ms or isinstance(exc, RequestTimeout):
                     raise
                 # Too slow to hold up the event loop (a cold page cache, say): run it
                 # again on the pool, with the full time limit.
         reader, deadline = await self._pool.get()
+        idle = True
         try:
             with self._reading(sql, deadline):
                 rows = await reader.execute_fetchall(sql, params)
+        except asyncio.CancelledError:
+            # The statement goes on in the connection's thread (aiosqlite cannot take it
+            # back): stop it there, and lend the connection out again once it is idle.
+            idle = False
+            self._release_when_idle(reader, deadline)
+            raise
         finally:
-            self._pool.put_nowait((reader, deadline))
+            if idle:
+                self._pool.put_nowait((reader, deadline))
         return cast(list[Row], rows)
+
+    def _release_when_idle(self, reader: aiosqlite.Connection, deadline: _Deadline) -> None:
+        """Interrupt what ``reader`` runs now; put it back in the pool once it is idle."""
+        deadline.at = float("-inf")  # the progress handler stops the statement
+
+        async def release() -> None:
+            try:
+                # Queued behind the interrupted statement, so done once the connection
+                # is idle; too short to reach a progress callback, so not interrupted.
+                await reader.execute_fetchall("SELECT 1")
+            except (sqlite3.Error, ValueError):
+                pass  # closed meanwhile (the server is shutting down)
+            finally:
+                deadline.at = float("inf")
+                if not self._closed:
+                    self._pool.put_nowait((reader, deadline))
+
+        task = asyncio.get_running_loop().create_task(release())
+        self._releasing.add(task)  # the loop keeps only a weak reference to tasks
+        task.add_done_callback(self._releasing.discard)
 
     @contextmanager
     def _reading(
         self, sql: str, deadline: _Deadline, limit_ms: int | None = None
     ) -> Iterator[None]:
-        """Time limit, error mapping and accounting of one read statement."""
+        """Time limits, error mapping and accounting of one read statement."""
         limit_ms = self.time_limit_ms if limit_ms is None else limit_ms
+        request = _current_deadline.get()
+        if request is not None and request.expired():
+            raise RequestTimeout(request.limit_ms)
         started = time.perf_counter()
         try:
+            deadline.request = request
             deadline.at = time.monotonic() + limit_ms / 1000
             yield
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
+                if request is not None and request.expired():
+                    raise RequestTimeout(request.limit_ms) from exc
                 raise QueryTimeout(limit_ms) from exc
             raise StoreError(f"read failed: {exc}") from exc
         except UnicodeEncodeError as exc:
@@ -285,6 +363,7 @@ class Store:
             raise InvalidText(exc.object, exc.start) from exc
         finally:
             deadline.at = float("inf")
+            deadline.request = None
             log = _current_log.get()
             if log is not None:
                 log.statements += 1
