@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -196,6 +196,7 @@ class RequestGuard(SchemaExtension):
     requested: int | None = None
     actual: int = 0
     shape: OperationShape | None = None
+    bounds: ListBounds | None = None
     expired = False
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -210,6 +211,9 @@ class RequestGuard(SchemaExtension):
         timer = asyncio.get_running_loop().call_later(limit_ms / 1000, self._expire, task)
         with request_deadline(limit_ms):
             try:
+                if isinstance(context, Context):
+                    # Read here, so that the parse hook needs no await (and is cheaper).
+                    self.bounds = await list_bounds(context.store)
                 yield
             except asyncio.CancelledError:
                 if self.expired and task.uncancel() == 0:
@@ -234,16 +238,16 @@ class RequestGuard(SchemaExtension):
         self.expired = True
         task.cancel()
 
-    async def on_parse(self) -> AsyncIterator[None]:
+    def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         settings = self.settings
         QUERY_TOO_LONG.check(len(context.query or ""), settings)
         context.parse_options["max_tokens"] = settings.max_tokens
         yield
         if context.graphql_document is not None:
-            await self._check_document(context.graphql_document, settings)
+            self._check_document(context.graphql_document, settings)
 
-    async def _check_document(self, document: DocumentNode, settings: Settings) -> None:
+    def _check_document(self, document: DocumentNode, settings: Settings) -> None:
         state = _schema_state(self.execution_context.schema)
         entry = state.document(document, settings.document_cache_entries)
         if entry.passed is not settings:
@@ -262,8 +266,7 @@ class RequestGuard(SchemaExtension):
                 unit=TOO_MANY_REPEATED_FIELDS.unit,
                 advice=TOO_MANY_REPEATED_FIELDS.advice,
             )
-        context = self.execution_context.context
-        bounds = await list_bounds(context.store) if isinstance(context, Context) else None
+        bounds = self.bounds
         sizes = Sizes.for_request(
             shape, self.execution_context.variables, bounds, state.facts, settings
         )

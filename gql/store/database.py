@@ -72,10 +72,14 @@ class RequestDeadline:
     def __init__(self, limit_ms: int) -> None:
         self.limit_ms = limit_ms
         self.at = time.monotonic() + limit_ms / 1000
+        self.reading: set[_Deadline] = set()
+        """The connections running a read of this request now."""
 
     def cancel(self) -> None:
         """Stop every read of the request now, and refuse the ones it still starts."""
         self.at = float("-inf")
+        for running in self.reading:
+            running.at = float("-inf")
 
     def expired(self) -> bool:
         return time.monotonic() > self.at
@@ -108,16 +112,14 @@ def _fold(value: object) -> object:
 
 class _Deadline:
     """A read connection's current deadline, checked by SQLite's progress handler: the
-    statement's own, and its request's (which can be cancelled while it runs)."""
+    earlier of the statement's own and its request's (``RequestDeadline.cancel`` moves
+    it, while the statement runs)."""
 
     def __init__(self) -> None:
         self.at = float("inf")
-        self.request: RequestDeadline | None = None
 
     def expired(self) -> int:
-        now = time.monotonic()
-        request = self.request
-        return 1 if now > self.at or (request is not None and now > request.at) else 0
+        return 1 if time.monotonic() > self.at else 0
 
 
 def connect_writer(
@@ -348,8 +350,10 @@ class Store:
             raise RequestTimeout(request.limit_ms)
         started = time.perf_counter()
         try:
-            deadline.request = request
             deadline.at = time.monotonic() + limit_ms / 1000
+            if request is not None:
+                deadline.at = min(deadline.at, request.at)
+                request.reading.add(deadline)
             yield
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
@@ -363,7 +367,8 @@ class Store:
             raise InvalidText(exc.object, exc.start) from exc
         finally:
             deadline.at = float("inf")
-            deadline.request = None
+            if request is not None:
+                request.reading.discard(deadline)
             log = _current_log.get()
             if log is not None:
                 log.statements += 1
