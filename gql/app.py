@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Scope
 from gql.errors import StoreError
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
+from gql.http.graphiql import graphiql_routes
 from gql.http.headers import SecurityHeaders
 from gql.http.limits import RequestSizeLimit
 from gql.http.operations import add_request_rules
@@ -79,7 +80,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
-    graphql: ASGIApp = GraphQLView(schema, settings, context=context)
+    view = GraphQLView(schema, settings, context=context)
+    graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         routes=[
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            *graphiql_routes(view.graphiql),
         ],
         middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,

@@ -4,6 +4,7 @@
     ├── IngestError              a seed file cannot be turned into a record
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
+    ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
     ├── StoreError               the database cannot do what was asked
     │   ├── QueryTimeout         a read ran past its time limit
     │   └── CursorMismatch       a keyset cursor with the wrong number of values
@@ -62,6 +63,15 @@ class WrongNumberOfResults(GqlError):
         self.expected = expected
         self.received = received
         super().__init__(f"batch function returned {received} values for {expected} keys")
+
+
+class AssetsMissing(GqlError):
+    """GraphiQL's files are not installed where the server looks (``npm ci`` not run there)."""
+
+    def __init__(self, folder: Path, missing: str) -> None:
+        self.folder = folder
+        self.missing = missing
+        super().__init__(f"{missing} is missing from {folder}")
 
 
 class StoreError(GqlError):

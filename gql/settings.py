@@ -33,6 +33,9 @@ class Settings:
     """Add ``extensions.sql = {statements, ms}`` to every response."""
     graphiql: bool = field(default_factory=lambda: os.environ.get("GQL_GRAPHIQL") != "0")
     """Serve GraphiQL to browsers on ``GET /graphql``."""
+    graphiql_assets: Path | None = None
+    """The folder of GraphiQL's files (``npm ci`` installs them); None: the one in the
+    package, ``gql/http/graphiql_assets``."""
     introspection: bool = field(default_factory=lambda: os.environ.get("GQL_INTROSPECTION") != "0")
     """Answer ``__schema`` and ``__type`` (tools and GraphiQL need them; off, they are
     validation errors and ``__typename`` alone works)."""
