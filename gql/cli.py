@@ -146,6 +146,18 @@ def _log_config() -> dict[str, Any]:
 )
 @click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="An origin whose pages may call the API, e.g. http://localhost:3000 (repeatable; *: any).",
+)
+@click.option(
+    "--cache-control",
+    default="no-cache",
+    show_default=True,
+    help='Cache-Control of successful GET answers, e.g. "public, max-age=60".',
+)
+@click.option(
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
 def serve(
@@ -158,6 +170,8 @@ def serve(
     response_cache: int,
     max_request_bytes: int,
     no_graphiql: bool,
+    cors_origins: tuple[str, ...],
+    cache_control: str,
     no_introspection: bool,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
@@ -180,6 +194,8 @@ def serve(
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
+    os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
+    os.environ["GQL_CACHE_CONTROL"] = cache_control
     import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
