@@ -10,7 +10,7 @@ PORT ?= 8000
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: setup node graphiql serve load test check lint typecheck schema bench clean
+.PHONY: setup node graphiql chromium serve load test check lint typecheck schema bench clean
 
 setup: $(STAMP)
 
@@ -26,7 +26,7 @@ node: $(NODE_STAMP)
 
 $(NODE_STAMP): $(NODE_DIR)/package-lock.json $(NODE_DIR)/setup.sh
 	sh $(NODE_DIR)/setup.sh
-	@if [ -d $(NODE_DIR)/node_modules/graphql-http ]; then touch $@; fi
+	@if [ -d $(NODE_DIR)/node_modules/graphql-http ] && [ -d $(NODE_DIR)/node_modules/playwright-core ]; then touch $@; fi
 
 # GraphiQL's files, served by gql itself (gql/http/assets.py): `npm ci` from the lock file.
 GRAPHIQL_DIR := gql/http/graphiql_assets
@@ -37,6 +37,11 @@ graphiql: $(GRAPHIQL_STAMP)
 $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/setup.sh
 	sh $(GRAPHIQL_DIR)/setup.sh
 	@if [ -d $(GRAPHIQL_DIR)/node_modules/graphiql ]; then touch $@; fi
+
+# Debian's Chromium for the browser tests (tests/http/test_browser.py), driven by the
+# playwright-core of tests/node; installed when missing (as root).
+chromium:
+	@sh $(NODE_DIR)/chromium.sh
 
 serve: setup graphiql
 	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
@@ -53,7 +58,7 @@ typecheck: setup
 
 check: lint typecheck
 
-test: check node graphiql
+test: check node graphiql chromium
 	$(BIN)/pytest -q
 
 # Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to
