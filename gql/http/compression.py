@@ -106,6 +106,10 @@ class Compression:
             if name == b"accept-encoding":
                 accept_encoding = value.decode("latin-1")
         coding = choose_coding(accept_encoding)
+        if coding is None and scope["method"] == "POST":
+            # Nothing to encode, and POST answers are not cached, so no Vary is needed.
+            await self.app(scope, receive, send)
+            return
         responder: IdentityResponder
         if coding == "br":
             responder = BrotliResponder(self.app, self.minimum_size, self.brotli_quality)
