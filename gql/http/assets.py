@@ -10,21 +10,25 @@ Each file is read once per process and served at ``/graphiql/<digest>/<name>``: 
 digest is the start of the file's SHA-384, so a URL names one content forever and is
 sent ``immutable`` with a year of ``max-age``; the page names its files with
 Subresource Integrity hashes from the same digest. Any other path under ``/graphiql/``
-is 404. Compression (``gql.http.compression``) applies to these files like to any answer.
+is 404. Files are sent brotli- or gzip-encoded as ``Accept-Encoding`` allows, encoded
+once per process on first request and kept (GraphiQL's 3.5 MB script is 0.7 MB in
+brotli), instead of by the compression middleware on every request.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Final
 
+import anyio
 from starlette.types import Receive, Scope, Send
 
 from gql.errors import AssetsMissing
+from gql.http.compression import MINIMUM_SIZE, choose_coding, encode
 from gql.http.responses import send_response
 
 ASSETS_DIR: Final = Path(__file__).parent / "graphiql_assets"
@@ -74,6 +78,8 @@ class Assets:
     """Every file of the page, by name, and the ASGI app serving them by URL."""
 
     files: tuple[Asset, ...]
+    encoded: dict[tuple[str, str], bytes] = field(default_factory=dict, compare=False)
+    """Encoded copies of the files, by (name, coding), made on first request."""
 
     def __getitem__(self, name: str) -> Asset:
         return next(asset for asset in self.files if asset.name == name)
@@ -95,17 +101,27 @@ class Assets:
                 send, 404, b"not found", headers=[(b"content-type", b"text/plain; charset=utf-8")]
             )
             return
+        headers = [(b"content-type", asset.content_type), (b"cache-control", IMMUTABLE)]
+        etag = f'"{asset.url.split("/")[2]}"'.encode()
+        body = asset.body
+        coding = None
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                coding = choose_coding(value.decode("latin-1"))
+        if coding is not None and len(body) >= MINIMUM_SIZE:
+            body = await self._encoded(asset, coding)
+            etag = b"W/" + etag
+            headers += [(b"content-encoding", coding.encode()), (b"vary", b"Accept-Encoding")]
         await send_response(
-            send,
-            200,
-            asset.body,
-            headers=[
-                (b"content-type", asset.content_type),
-                (b"cache-control", IMMUTABLE),
-                (b"etag", f'"{asset.url.split("/")[2]}"'.encode()),
-            ],
-            head=scope["method"] == "HEAD",
+            send, 200, body, headers=[*headers, (b"etag", etag)], head=scope["method"] == "HEAD"
         )
+
+    async def _encoded(self, asset: Asset, coding: str) -> bytes:
+        """The file encoded with ``coding``, made once (off the event loop) and kept."""
+        key = (asset.name, coding)
+        if key not in self.encoded:
+            self.encoded[key] = await anyio.to_thread.run_sync(encode, asset.body, coding)
+        return self.encoded[key]
 
 
 @cache

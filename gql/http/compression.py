@@ -15,6 +15,7 @@ lets a strong validator name one sequence of bytes only and the encoded bytes di
 
 from __future__ import annotations
 
+import gzip
 from typing import Final
 
 import anyio
@@ -54,6 +55,14 @@ def choose_coding(accept_encoding: str) -> str | None:
         if weight > 0 and (best is None or weight > best[0]):
             best = (weight, coding)
     return best[1] if best else None
+
+
+def encode(body: bytes, coding: str) -> bytes:
+    """``body`` in one go with ``coding`` (for files encoded once and kept)."""
+    if coding == "br":
+        encoded: bytes = brotli.compress(body, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
+        return encoded
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 class BrotliResponder(IdentityResponder):
