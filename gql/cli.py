@@ -252,6 +252,18 @@ def limit_options(command: F) -> F:
 )
 @click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="An origin whose pages may call the API, e.g. http://localhost:3000 (repeatable; *: any).",
+)
+@click.option(
+    "--cache-control",
+    default="no-cache",
+    show_default=True,
+    help='Cache-Control of successful GET answers, e.g. "public, max-age=60".',
+)
+@click.option(
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
 @limit_options
@@ -265,6 +277,8 @@ def serve(
     response_cache: int,
     max_request_bytes: int,
     no_graphiql: bool,
+    cors_origins: tuple[str, ...],
+    cache_control: str,
     no_introspection: bool,
     **limits: int,
 ) -> None:
@@ -293,6 +307,8 @@ def serve(
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
     for _, name, variable, _ in LIMIT_OPTIONS:
         os.environ[variable] = str(limits[name])
+    os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
+    os.environ["GQL_CACHE_CONTROL"] = cache_control
     import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")

@@ -5,6 +5,7 @@
     ├── YAMLLimitExceeded        a YAML document holds more than a load's limits allow
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
+    ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
     ├── StoreError               the database cannot do what was asked
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
@@ -77,6 +78,15 @@ class WrongNumberOfResults(GqlError):
         self.expected = expected
         self.received = received
         super().__init__(f"batch function returned {received} values for {expected} keys")
+
+
+class AssetsMissing(GqlError):
+    """GraphiQL's files are not installed where the server looks (``npm ci`` not run there)."""
+
+    def __init__(self, folder: Path, missing: str) -> None:
+        self.folder = folder
+        self.missing = missing
+        super().__init__(f"{missing} is missing from {folder}")
 
 
 class StoreError(GqlError):

@@ -33,6 +33,9 @@ class Settings:
     """Add ``extensions.sql = {statements, ms}`` to every response."""
     graphiql: bool = field(default_factory=lambda: os.environ.get("GQL_GRAPHIQL") != "0")
     """Serve GraphiQL to browsers on ``GET /graphql``."""
+    graphiql_assets: Path | None = None
+    """The folder of GraphiQL's files (``npm ci`` installs them); None: the one in the
+    package, ``gql/http/graphiql_assets``."""
     introspection: bool = field(default_factory=lambda: os.environ.get("GQL_INTROSPECTION") != "0")
     """Answer ``__schema`` and ``__type`` (tools and GraphiQL need them; off, they are
     validation errors and ``__typename`` alone works)."""
@@ -45,6 +48,15 @@ class Settings:
     bounding what one request makes a worker receive and hold. It does not bound the
     parse on its own: graphql-core takes ~3 s for 1 MB of query text, which is what the
     token and depth limits of the schema are for."""
+    cache_control: str = field(
+        default_factory=lambda: os.environ.get("GQL_CACHE_CONTROL") or "no-cache"
+    )
+    """``Cache-Control`` of successful GET answers (``gql.http.caching``); the default has
+    clients keep them and revalidate with their ETag."""
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(os.environ.get("GQL_CORS_ORIGINS", "").split())
+    )
+    """Origins whose pages may call the API from a browser (``*``: any); none: same origin."""
     document_cache_entries: int = 256
     """Distinct query documents each worker keeps parsed, validated and compiled."""
     response_cache_entries: int = field(
