@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
-    graphql: ASGIApp = GraphQLView(schema, settings, context=context)
+    graphql: ASGIApp = GraphQLView(schema, settings, context=context, data_version=current_version)
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql, max_entries=settings.response_cache_entries, data_version=current_version
