@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
-    view = GraphQLView(schema, settings, context=context)
+    view = GraphQLView(schema, settings, context=context, data_version=current_version)
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(

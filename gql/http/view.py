@@ -20,7 +20,7 @@ has one status code for every media type, and parses ``Content-Type`` with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import orjson
@@ -73,14 +73,28 @@ _GET_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.SUBSCRIPT
 
 ContextFactory = Callable[[Scope], Any]
 """Builds the per-request GraphQL context from the request's ASGI scope (lifespan state)."""
+VersionFn = Callable[[Scope], Awaitable[int]]
+"""Reads the version of the data the request's context reads (bumped by every load)."""
+# Each SQL statement of a request sees the data as committed when it starts, so a load
+# committed while a request runs would give it a page of the old data and a count of
+# the new. Such a request runs again (loads are seconds apart: twice is the rule).
+_RUNS_PER_VERSION_CHANGE: Final = 5
 
 
 class GraphQLView:
     """ASGI app serving one schema over HTTP (see the module docstring)."""
 
-    def __init__(self, schema: Schema, settings: Settings, *, context: ContextFactory) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        settings: Settings,
+        *,
+        context: ContextFactory,
+        data_version: VersionFn | None = None,
+    ) -> None:
         self.schema = schema
         self.context = context
+        self.data_version = data_version
         self.graphiql = (
             GraphiQLPage.build(settings.graphiql_assets or ASSETS_DIR)
             if settings.graphiql
@@ -139,6 +153,20 @@ class GraphQLView:
         )
 
     async def _execute(self, scope: Scope, params: GraphQLParams, method: str) -> ExecutionResult:
+        """Run the request's operation on one version of the data: again if the version
+        changed while it ran (see ``_RUNS_PER_VERSION_CHANGE``)."""
+        if self.data_version is None:
+            return await self._execute_once(scope, params, method)
+        for _ in range(_RUNS_PER_VERSION_CHANGE):
+            version = await self.data_version(scope)
+            result = await self._execute_once(scope, params, method)
+            if await self.data_version(scope) == version:
+                break
+        return result
+
+    async def _execute_once(
+        self, scope: Scope, params: GraphQLParams, method: str
+    ) -> ExecutionResult:
         """Run the request's operation; refusals that depend on the document become errors."""
         try:
             return await self.schema.execute(
