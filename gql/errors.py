@@ -13,6 +13,7 @@
         ├── InvalidArgument      an argument outside its allowed range
         ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
         ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
+        ├── SearchTooLarge       a full-text query with too many terms or characters
         └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
             ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
             ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
@@ -151,6 +152,21 @@ class SearchSyntaxError(UserError):
             f"search query {query!r} is not valid: {problem}. Words match by prefix with *,"
             ' phrases go in double quotes (e.g. "state-of-the-art"), and AND, OR, NOT and'
             " parentheses combine them"
+        )
+
+
+class SearchTooLarge(UserError):
+    """A full-text search query past one of the bounds that keep a search's cost bounded."""
+
+    code = "INVALID_SEARCH_QUERY"
+
+    def __init__(self, what: str, limit: int, received: int, *, note: str = "") -> None:
+        self.what = what
+        self.limit = limit
+        self.received = received
+        super().__init__(
+            f"search query has {received} {what}; at most {limit} are allowed"
+            + (f" ({note})" if note else "")
         )
 
 

@@ -23,7 +23,13 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from gql.errors import InvalidText, QueryTimeout, StoreError
-from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION
+from gql.store.ddl import (
+    ADDED_COLUMNS,
+    DDL,
+    MIGRATED_DDL,
+    SCHEMA_VERSION,
+    upgrade_full_text_index,
+)
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -88,6 +94,7 @@ def connect_writer(path: Path) -> sqlite3.Connection:
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
     conn.executescript(MIGRATED_DDL)
+    upgrade_full_text_index(conn)
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
