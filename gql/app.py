@@ -82,7 +82,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     graphql: ASGIApp = GraphQLView(schema, settings, context=context)
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
-            graphql, max_entries=settings.response_cache_entries, data_version=current_version
+            graphql,
+            max_entries=settings.response_cache_entries,
+            max_bytes=settings.response_cache_bytes,
+            data_version=current_version,
         )
     app = Starlette(
         routes=[

@@ -47,6 +47,11 @@ class Settings:
     token and depth limits of the schema are for."""
     document_cache_entries: int = 256
     """Distinct query documents each worker keeps parsed, validated and compiled."""
+    response_cache_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_RESPONSE_CACHE_BYTES", 64 << 20)
+    )
+    """Bytes of answers the response cache of each worker keeps at most (the front page
+    is ~18 kB); an answer over a sixteenth of it, or over 1 MB, is not kept."""
     response_cache_entries: int = field(
         default_factory=lambda: _env_int("GQL_RESPONSE_CACHE_ENTRIES", 1000)
     )
