@@ -2,8 +2,9 @@
 
 ``create_app(settings)`` builds it; the store is opened in the lifespan and shared as
 lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL for
-browsers) behind the response cache (``gql.http.response_cache``); ``GET /healthz`` says
-whether the database answers. Every request passes the size limit first
+browsers) behind the response cache (``gql.http.response_cache``); ``GET /healthz`` and
+``GET /readyz`` say whether the database answers (``gql.http.health``). Every request
+passes the size limit first
 (``gql.http.limits``), and every response gets the security headers
 (``gql.http.headers``).
 """
@@ -13,12 +14,10 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
@@ -26,12 +25,13 @@ from gql.errors import StoreError
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
 from gql.http.headers import SecurityHeaders
+from gql.http.health import health_routes
 from gql.http.limits import RequestSizeLimit
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
 from gql.settings import Settings
-from gql.store import Store, data_version
+from gql.store import Store, data_version, read_data_version, read_readiness
 
 
 class State(TypedDict):
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
             read_only=True,
+            immutable=settings.immutable,
         )
         # Everything built so far (schema, modules, connections) lives as long as the
         # worker: moving it out of the collector's generations makes every collection
@@ -62,13 +63,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         finally:
             await store.close()
 
-    async def healthz(request: Request) -> Response:
-        body: dict[str, Any] = {"status": "ok"}
-        try:
-            body["dataVersion"] = await data_version(request.state.store)
-        except StoreError as exc:
-            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
-        return JSONResponse(body)
+    async def liveness(scope: Scope) -> dict[str, object]:
+        return {"dataVersion": await read_data_version(scope["state"]["store"])}
+
+    async def readiness(scope: Scope) -> dict[str, object]:
+        found = await read_readiness(scope["state"]["store"])
+        return {"dataVersion": found.data_version, "articles": found.articles}
 
     async def current_version(scope: Scope) -> int:
         return await data_version(scope["state"]["store"])
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
-            Route("/healthz", healthz, methods=["GET"]),
+            *health_routes(liveness=liveness, readiness=readiness),
         ],
         middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,

@@ -6,7 +6,8 @@
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── StoreError               the database cannot do what was asked
     │   ├── QueryTimeout         a read ran past its time limit
-    │   └── CursorMismatch       a keyset cursor with the wrong number of values
+    │   ├── CursorMismatch       a keyset cursor with the wrong number of values
+    │   └── DatabaseDamaged      the file is not a database, or has damaged pages
     └── UserError                the client asked for something wrong (reaches clients)
         ├── InvalidId            a global ID that is malformed or of the wrong type
         ├── InvalidCursor        a pagination cursor that was not issued by us
@@ -84,6 +85,18 @@ class CursorMismatch(StoreError):
         self.expected = expected
         self.received = received
         super().__init__(f"cursor has {received} values, the ordering has {expected} sort keys")
+
+
+class DatabaseDamaged(StoreError):
+    """SQLite found the database file is not a database, or has damaged pages."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(
+            f"database {self.path} is damaged ({problem}): restore a good copy, or remove it"
+            " and build it again with `gql load`"
+        )
 
 
 class UserError(GqlError):

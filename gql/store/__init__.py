@@ -16,6 +16,7 @@ Inside, one module per job:
     search, facets   full-text search pages; facet counts
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
+    access, health   opening a file read-only or immutable; health reads for probes
     session          LoadSession: a load's one transaction, chunk by chunk
     writer*          the writes of a load: articles, definitions, derived state
 """
@@ -46,6 +47,7 @@ from gql.store.filtering import (
     ProviderIs,
     TopicsMatch,
 )
+from gql.store.health import Readiness, check_database, read_data_version, read_readiness
 from gql.store.lookups import (
     CorpusCounts,
     count_corpus,
@@ -89,12 +91,14 @@ __all__ = [
     "ProviderIs",
     "ProviderRow",
     "QueryLog",
+    "Readiness",
     "RelatedLinkRow",
     "Store",
     "TopicRow",
     "TopicsMatch",
     "Window",
     "WriteResult",
+    "check_database",
     "count_article_list",
     "count_article_lists_by_parent",
     "count_corpus",
@@ -122,5 +126,7 @@ __all__ = [
     "load_topics_by_name",
     "load_topics_by_parent_name",
     "load_topics_by_slug",
+    "read_data_version",
+    "read_readiness",
     "recording_queries",
 ]

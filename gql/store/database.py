@@ -10,6 +10,7 @@ thread, so counting, timing and limiting have one home (see ``QueryLog``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +23,8 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from gql.errors import InvalidText, QueryTimeout, StoreError
+from gql.errors import DatabaseDamaged, InvalidText, QueryTimeout, StoreError
+from gql.store.access import check_immutable, must_open_immutable, reader_uri
 from gql.store.ddl import (
     ADDED_COLUMNS,
     DDL,
@@ -33,6 +35,9 @@ from gql.store.ddl import (
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
+logger = logging.getLogger("gql.store")
+# SQLite's primary result codes of a file that is not a database or has damaged pages.
+_DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 # Progress-handler granularity: SQLite calls back every N virtual-machine instructions;
 # 1000 costs nothing measurable and reacts to a deadline within well under a millisecond.
@@ -107,12 +112,23 @@ class Store:
     """An open corpus database. Build it with ``await Store.open(path)``; ``close()`` it."""
 
     def __init__(
-        self, path: Path, *, read_connections: int, time_limit_ms: int, read_only: bool
+        self,
+        path: Path,
+        *,
+        read_connections: int,
+        time_limit_ms: int,
+        read_only: bool,
+        immutable: bool = False,
     ) -> None:
         if read_connections < 1:
             raise StoreError(f"read_connections must be at least 1, got {read_connections}")
+        assert read_only or not immutable, "an immutable database is opened read-only"
         self.path = path
         self.read_only = read_only
+        self.immutable = immutable
+        """Read with SQLite's ``immutable=1``: no locks, no ``-wal``/``-shm`` (``access``)."""
+        self.damage: DatabaseDamaged | None = None
+        """The first sign of a damaged file any read met (then health checks fail)."""
         self.time_limit_ms = time_limit_ms
         self._read_connections = read_connections
         self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
@@ -130,36 +146,51 @@ class Store:
         read_connections: int = 3,
         time_limit_ms: int = 2000,
         read_only: bool = False,
+        immutable: bool = False,
     ) -> Store:
         """Open the database at ``path``: created if needed, or ``read_only`` (what a server
-        needs: it never writes, so the file may be a published, read-only artifact)."""
+        needs: it never writes, so the file may be a published, read-only artifact), and
+        ``immutable`` when asked or when only that can read it (see ``gql.store.access``)."""
+        path = Path(path)
+        if read_only and not path.is_file():
+            raise StoreError(f"cannot open database {path}: no such file")
+        if read_only and not immutable and must_open_immutable(path):
+            logger.warning(
+                "opening %s immutable: its folder cannot be written, so SQLite cannot share"
+                " its -shm file; it must not change while it is served",
+                path,
+            )
+            immutable = True
+        if immutable:
+            check_immutable(path)
         store = cls(
-            Path(path),
+            path,
             read_connections=read_connections,
             time_limit_ms=time_limit_ms,
             read_only=read_only,
+            immutable=immutable,
         )
-        if read_only and not store.path.is_file():
-            raise StoreError(f"cannot open database {store.path}: no such file")
+        uri = reader_uri(path, immutable=immutable)
         try:
             if not read_only:
                 await store.execute_write_fn(lambda conn: None)
             for _ in range(read_connections):
-                reader = await aiosqlite.connect(f"file:{store.path}?mode=ro", uri=True)
+                reader = await aiosqlite.connect(uri, uri=True)
                 deadline = _Deadline()
                 await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
                 await reader.create_function("gql_fold", 1, _fold, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
-            inline = sqlite3.connect(
-                f"file:{store.path}?mode=ro", uri=True, check_same_thread=False
-            )
+            inline = sqlite3.connect(uri, uri=True, check_same_thread=False)
             deadline = _Deadline()
             store._inline = (inline, deadline)  # from here on close() closes it
             inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
+        except DatabaseDamaged:
+            await store.close()
+            raise
         except (sqlite3.Error, OSError, StoreError) as exc:
             await store.close()
             raise StoreError(f"cannot open database {store.path}: {exc}") from exc
@@ -247,6 +278,13 @@ class Store:
             if "interrupted" in str(exc):
                 raise QueryTimeout(limit_ms) from exc
             raise StoreError(f"read failed: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            # Errors sqlite3 raises itself (wrong bindings, say) carry no SQLite code.
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _DAMAGED_CODES:
+                raise
+            damage = DatabaseDamaged(self.path, str(exc))
+            self.damage = self.damage or damage
+            raise damage from exc
         except UnicodeEncodeError as exc:
             # A parameter SQLite cannot take as UTF-8: a client's string with a lone
             # surrogate (GraphQL string escapes allow "\ud800").

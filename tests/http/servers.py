@@ -82,8 +82,9 @@ class Server:
         return int(kilobytes) * 1024
 
 
-def serve_command(db: Path, *options: str) -> list[str]:
-    """The command line of `gql serve` for an existing database, on a free port."""
+def serve_command(db: Path, *options: str, port: int | None = None) -> list[str]:
+    """The command line of `gql serve` for an existing database, on ``port`` (by default
+    a free one)."""
     return [
         sys.executable,
         "-m",
@@ -92,7 +93,7 @@ def serve_command(db: Path, *options: str) -> list[str]:
         "--db",
         str(db),
         "--port",
-        str(free_port()),
+        str(port or free_port()),
         *options,
     ]
 
@@ -100,9 +101,18 @@ def serve_command(db: Path, *options: str) -> list[str]:
 @contextmanager
 def serve_database(db: Path, *options: str) -> Iterator[Server]:
     """`gql serve` over an existing database file; yields once it answers HTTP at all
-    (/healthz with any status: a damaged database may be served, and unready)."""
-    command = serve_command(db, *options)
-    base = f"http://127.0.0.1:{command[command.index('--port') + 1]}"
+    (/healthz with any status: a database may be served, and unready)."""
+    with serving(serve_command(db, *options)) as server:
+        yield server
+
+
+@contextmanager
+def serving(command: list[str], port: int | None = None) -> Iterator[Server]:
+    """Run ``command`` (a `gql serve` on ``port``, by default the one of its ``--port``
+    option); yields once /healthz answers with any status, and stops it afterwards."""
+    if port is None:
+        port = int(command[command.index("--port") + 1])
+    base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
