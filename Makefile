@@ -10,7 +10,7 @@ PORT ?= 8000
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: setup node serve load test check lint typecheck schema bench clean
+.PHONY: setup node graphiql chromium serve load test check lint typecheck schema bench clean
 
 setup: $(STAMP)
 
@@ -26,9 +26,24 @@ node: $(NODE_STAMP)
 
 $(NODE_STAMP): $(NODE_DIR)/package-lock.json $(NODE_DIR)/setup.sh
 	sh $(NODE_DIR)/setup.sh
-	@if [ -d $(NODE_DIR)/node_modules/graphql-http ]; then touch $@; fi
+	@if [ -d $(NODE_DIR)/node_modules/graphql-http ] && [ -d $(NODE_DIR)/node_modules/playwright-core ]; then touch $@; fi
 
-serve: setup
+# GraphiQL's files, served by gql itself (gql/http/assets.py): `npm ci` from the lock file.
+GRAPHIQL_DIR := gql/http/graphiql_assets
+GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.installed
+
+graphiql: $(GRAPHIQL_STAMP)
+
+$(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/setup.sh
+	sh $(GRAPHIQL_DIR)/setup.sh
+	@if [ -d $(GRAPHIQL_DIR)/node_modules/graphiql ]; then touch $@; fi
+
+# Debian's Chromium for the browser tests (tests/http/test_browser.py), driven by the
+# playwright-core of tests/node; installed when missing (as root).
+chromium:
+	@sh $(NODE_DIR)/chromium.sh
+
+serve: setup graphiql
 	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
 
 load: setup
@@ -43,7 +58,7 @@ typecheck: setup
 
 check: lint typecheck
 
-test: check node
+test: check node graphiql chromium
 	$(BIN)/pytest -q
 
 # Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to
@@ -55,4 +70,5 @@ schema: setup
 	$(BIN)/gql schema -o schema.graphql
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules $(NODE_DIR)/.runtime
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules $(NODE_DIR)/.runtime \
+		$(GRAPHIQL_DIR)/node_modules

@@ -2,11 +2,12 @@
 
 ``create_app(settings)`` builds it; the store is opened in the lifespan and shared as
 lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL for
-browsers) behind the response cache (``gql.http.response_cache``); ``GET /healthz`` and
-``GET /readyz`` say whether the database answers (``gql.http.health``). Every request
-passes the size limit first
-(``gql.http.limits``), and every response gets the security headers
-(``gql.http.headers``).
+browsers) behind the response cache (``gql.http.response_cache``) and the HTTP caching
+headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
+(``gql.http.assets``); ``GET /healthz`` and ``GET /readyz`` say whether the database
+answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
+are named) and the size limit (``gql.http.limits``); every response may be compressed
+(``gql.http.compression``) and gets the security headers (``gql.http.headers``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from starlette.types import ASGIApp, Scope
 from gql.errors import StoreError
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
+from gql.http.caching import HttpCaching, code_seed
+from gql.http.compression import Compression
+from gql.http.cors import cors_middleware, varies_by_origin
+from gql.http.disconnect import CancelOnDisconnect
+from gql.http.graphiql import graphiql_routes
 from gql.http.headers import SecurityHeaders
 from gql.http.health import health_routes
 from gql.http.limits import RequestSizeLimit
@@ -79,7 +85,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
-    graphql: ASGIApp = GraphQLView(schema, settings, context=context)
+    view = GraphQLView(schema, settings, context=context)
+    graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql,
@@ -87,12 +94,25 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             max_bytes=settings.response_cache_bytes,
             data_version=current_version,
         )
+    graphql = CancelOnDisconnect(graphql)
+    graphql = HttpCaching(
+        graphql,
+        data_version=current_version,
+        seed=code_seed(schema.as_str().encode(), view.graphiql.body if view.graphiql else b""),
+        cache_control=settings.cache_control,
+        vary_origin=varies_by_origin(settings.cors_origins),
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
             *health_routes(liveness=liveness, readiness=readiness),
+            *graphiql_routes(view.graphiql),
         ],
-        middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
+        middleware=[
+            Middleware(Compression),
+            *cors_middleware(settings.cors_origins),
+            Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes),
+        ],
         lifespan=lifespan,
     )
     # Outside Starlette's own error middleware, so its 500 pages get the headers too.

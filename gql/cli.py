@@ -17,8 +17,15 @@ from typing import Any, TypeVar
 import click
 
 from gql.errors import GqlError
-from gql.ingest import discover_files
-from gql.sync import LoadReport, is_stale, load_into
+from gql.ingest import DEFAULT_LIMITS, IngestLimits, discover_files
+from gql.settings import Settings
+from gql.sync import (
+    DEFAULT_LOCK_TIMEOUT_S,
+    DEFAULT_PARSE_TIMEOUT_S,
+    LoadReport,
+    is_stale,
+    load_into,
+)
 
 # uvicorn and the schema (Strawberry, graphql-core) are imported by the commands that use
 # them: `gql load`'s parse workers are spawned processes that import this module again,
@@ -71,13 +78,44 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option("SQLite database file to create or update.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def load(paths: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
+@click.option(
+    "--max-file-bytes",
+    default=DEFAULT_LIMITS.max_file_bytes,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Reject a larger file (from its size, before reading it).",
+)
+@click.option(
+    "--parse-timeout",
+    "parse_timeout_s",
+    default=DEFAULT_PARSE_TIMEOUT_S,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds one file may take to parse before it is rejected.",
+)
+@click.option(
+    "--lock-timeout",
+    "lock_timeout_s",
+    default=DEFAULT_LOCK_TIMEOUT_S,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for another load of the same database before giving up.",
+)
+def load(
+    paths: tuple[Path, ...],
+    db_path: Path,
+    as_json: bool,
+    max_file_bytes: int,
+    parse_timeout_s: float,
+    lock_timeout_s: float,
+) -> None:
     """Load article, topic and publisher files into the database.
 
     Example: gql load seeds/ --db data/gql.db
 
     Exit status: 0 when every file loaded, 2 when some files were rejected (the others
-    are loaded), 1 on a fatal error.
+    are loaded), 1 on a fatal error (a missing folder, a database that is corrupt,
+    read-only, or held by another load for longer than --lock-timeout).
     """
     progress = None
     bar = None
@@ -86,12 +124,20 @@ def load(paths: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
         # Unchanged files are counted at once, the others as they are parsed.
         bar = click.progressbar(length=total, label="loading", file=sys.stderr)
         progress = bar.update
+    run = load_into(
+        db_path,
+        paths,
+        progress=progress,
+        limits=IngestLimits(max_file_bytes=max_file_bytes),
+        parse_timeout_s=parse_timeout_s,
+        lock_timeout_s=lock_timeout_s,
+    )
     try:
         if bar is not None:
             with bar:
-                report = asyncio.run(load_into(db_path, paths, progress=progress))
+                report = asyncio.run(run)
         else:
-            report = asyncio.run(load_into(db_path, paths))
+            report = asyncio.run(run)
     except GqlError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -108,6 +154,66 @@ def _log_config() -> dict[str, Any]:
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["gql"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
+
+
+# `gql serve` options for the request limits: (option, Settings field, environment
+# variable the workers read, help). Defaults and reasons are the Settings docstrings.
+LIMIT_OPTIONS = (
+    ("--max-query-chars", "max_query_chars", "GQL_MAX_QUERY_CHARS", "Characters of query text."),
+    ("--max-tokens", "max_tokens", "GQL_MAX_TOKENS", "Lexical tokens of a query."),
+    ("--max-depth", "max_depth", "GQL_MAX_DEPTH", "Levels of nested fields."),
+    ("--max-fields", "max_fields", "GQL_MAX_FIELDS", "Fields, fragments expanded."),
+    (
+        "--max-field-repeats",
+        "max_field_repeats",
+        "GQL_MAX_FIELD_REPEATS",
+        "Selections of one response field at one place.",
+    ),
+    ("--max-aliases", "max_aliases", "GQL_MAX_ALIASES", "Aliased fields."),
+    ("--max-root-fields", "max_root_fields", "GQL_MAX_ROOT_FIELDS", "Top-level fields."),
+    ("--max-directives", "max_directives", "GQL_MAX_DIRECTIVES", "Directive uses."),
+    (
+        "--max-fragment-spreads",
+        "max_fragment_spreads",
+        "GQL_MAX_FRAGMENT_SPREADS",
+        "Fragment spreads, nested spreads expanded.",
+    ),
+    ("--max-operations", "max_operations", "GQL_MAX_OPERATIONS", "Operations in one document."),
+    ("--max-cost", "max_cost", "GQL_MAX_COST", "Objects a query may return (requested cost)."),
+    (
+        "--max-response-bytes",
+        "max_response_bytes",
+        "GQL_MAX_RESPONSE_BYTES",
+        "Bytes of JSON data in one answer.",
+    ),
+    (
+        "--request-time-limit-ms",
+        "request_time_limit_ms",
+        "GQL_REQUEST_TIME_LIMIT_MS",
+        "A request still running after this long is stopped (TIMEOUT).",
+    ),
+    (
+        "--shutdown-grace-s",
+        "shutdown_grace_s",
+        "GQL_SHUTDOWN_GRACE_S",
+        "On SIGTERM, in-flight requests get this long before the worker exits.",
+    ),
+)
+
+
+def limit_options(command: F) -> F:
+    """The request-limit options of ``gql serve`` (see ``LIMIT_OPTIONS``)."""
+    defaults = Settings()
+    for option, name, _, help_text in reversed(LIMIT_OPTIONS):
+        command = click.option(
+            option,
+            name,
+            default=getattr(defaults, name),
+            show_default=True,
+            type=click.IntRange(min=1),
+            help=help_text,
+        )(command)
+    return command
 
 
 @main.command()
@@ -152,8 +258,21 @@ def _log_config() -> dict[str, Any]:
 )
 @click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="An origin whose pages may call the API, e.g. http://localhost:3000 (repeatable; *: any).",
+)
+@click.option(
+    "--cache-control",
+    default="no-cache",
+    show_default=True,
+    help='Cache-Control of successful GET answers, e.g. "public, max-age=60".',
+)
+@click.option(
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
+@limit_options
 def serve(
     db_path: Path,
     seeds: tuple[Path, ...],
@@ -165,11 +284,17 @@ def serve(
     max_request_bytes: int,
     immutable: bool,
     no_graphiql: bool,
+    cors_origins: tuple[str, ...],
+    cache_control: str,
     no_introspection: bool,
+    **limits: int,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
 
     Example: gql serve --db data/gql.db --seeds seeds --port 8000
+
+    Queries over a limit (--max-*) are refused before they run, each limit with its own
+    error code; see the README's "Limits" section.
     """
     if seeds and is_stale(db_path, seeds):
         try:
@@ -196,6 +321,10 @@ def serve(
     os.environ["GQL_IMMUTABLE"] = "1" if immutable else "0"
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
+    for _, name, variable, _ in LIMIT_OPTIONS:
+        os.environ[variable] = str(limits[name])
+    os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
+    os.environ["GQL_CACHE_CONTROL"] = cache_control
     import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
@@ -209,6 +338,8 @@ def serve(
         access_log=False,
         # No `server: uvicorn` banner: it tells scanners which exploits to try.
         server_header=False,
+        # Without it a worker waits for every open request, however long, after SIGTERM.
+        timeout_graceful_shutdown=limits["shutdown_grace_s"],
     )
 
 

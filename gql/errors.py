@@ -2,10 +2,14 @@
 
     GqlError
     ├── IngestError              a seed file cannot be turned into a record
+    ├── YAMLLimitExceeded        a YAML document holds more than a load's limits allow
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
+    ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
     ├── StoreError               the database cannot do what was asked
+    │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
+    │   │   └── RequestTimeout   a read ran past its request's deadline
     │   ├── CursorMismatch       a keyset cursor with the wrong number of values
     │   └── DatabaseDamaged      the file is not a database, or has damaged pages
     └── UserError                the client asked for something wrong (reaches clients)
@@ -15,6 +19,8 @@
         ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
         ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
         ├── SearchTooLarge       a full-text query with too many terms or characters
+        ├── LimitExceeded        a query over one of the server's limits, refused unrun
+        ├── ResponseTooLarge     an answer bigger than the server sends
         └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
             ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
             ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
@@ -48,6 +54,16 @@ class IngestError(GqlError):
         super().__init__(f"{where}: {problem}")
 
 
+class YAMLLimitExceeded(GqlError):
+    """A YAML document holds more values or deeper nesting than allowed (aliases expanded);
+    it names the top-level key where the limit was reached, when there is one."""
+
+    def __init__(self, field: str | None, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
 class LoadError(GqlError):
     """A load cannot start or finish (it names the path and the problem): nothing was written."""
 
@@ -66,8 +82,30 @@ class WrongNumberOfResults(GqlError):
         super().__init__(f"batch function returned {received} values for {expected} keys")
 
 
+class AssetsMissing(GqlError):
+    """GraphiQL's files are not installed where the server looks (``npm ci`` not run there)."""
+
+    def __init__(self, folder: Path, missing: str) -> None:
+        self.folder = folder
+        self.missing = missing
+        super().__init__(f"{missing} is missing from {folder}")
+
+
 class StoreError(GqlError):
     """The database could not be opened, read or written."""
+
+
+class DatabaseLocked(StoreError):
+    """Another connection (another ``gql load``) held the database's write lock for longer
+    than this one would wait."""
+
+    def __init__(self, path: Path | str, waited_ms: int) -> None:
+        self.path = str(path)
+        self.waited_ms = waited_ms
+        super().__init__(
+            f"database {self.path} is being written by another process (another gql load?):"
+            f" gave up after waiting {waited_ms / 1000:g} s"
+        )
 
 
 class QueryTimeout(StoreError):
@@ -85,6 +123,18 @@ class CursorMismatch(StoreError):
         self.expected = expected
         self.received = received
         super().__init__(f"cursor has {received} values, the ordering has {expected} sort keys")
+
+
+class RequestTimeout(QueryTimeout):
+    """A read was interrupted, or refused, because its request ran out of time."""
+
+    code = "TIMEOUT"
+
+    def __init__(self, time_limit_ms: int) -> None:
+        self.time_limit_ms = time_limit_ms
+        StoreError.__init__(
+            self, f"the request ran past its time limit of {time_limit_ms} ms and was stopped"
+        )
 
 
 class DatabaseDamaged(StoreError):
@@ -249,3 +299,41 @@ class UnsupportedMediaType(RequestRejected):
         self.supported = supported
         got = f"{content_type!r}" if content_type else "no Content-Type"
         super().__init__(f"request bodies must be {supported}, got {got}")
+
+
+class LimitExceeded(UserError):
+    """A query over one of the server's limits (size, shape or cost), refused before it ran.
+
+    ``code`` names the limit (``QUERY_TOO_DEEP``, ``QUERY_TOO_COMPLEX``...), ``limit`` is
+    the largest figure the server accepts and ``found`` the query's (None when the parser
+    stopped at the limit); ``unit`` says what is counted, ``advice`` what to change.
+    """
+
+    def __init__(
+        self, code: str, *, what: str, found: int | None, limit: int, unit: str, advice: str
+    ) -> None:
+        self.code = code
+        self.what = what
+        self.found = found
+        self.limit = limit
+        self.unit = unit
+        self.advice = advice
+        if found is None:
+            figures = f"more than the {limit:,} {unit} this server accepts"
+        else:
+            figures = f"{found:,} {unit}, more than the {limit:,} this server accepts"
+        super().__init__(f"{what}: {figures}; {advice}")
+
+
+class ResponseTooLarge(UserError):
+    """An answer whose JSON would exceed the server's response-size limit."""
+
+    code = "RESPONSE_TOO_LARGE"
+
+    def __init__(self, size_bytes: int, limit_bytes: int) -> None:
+        self.size_bytes = size_bytes
+        self.limit_bytes = limit_bytes
+        super().__init__(
+            f"the response would be {size_bytes:,} bytes, more than the {limit_bytes:,} this"
+            " server sends; ask for fewer items (first/last) or fewer fields"
+        )

@@ -37,6 +37,9 @@ class Settings:
     """Add ``extensions.sql = {statements, ms}`` to every response."""
     graphiql: bool = field(default_factory=lambda: os.environ.get("GQL_GRAPHIQL") != "0")
     """Serve GraphiQL to browsers on ``GET /graphql``."""
+    graphiql_assets: Path | None = None
+    """The folder of GraphiQL's files (``npm ci`` installs them); None: the one in the
+    package, ``gql/http/graphiql_assets``."""
     introspection: bool = field(default_factory=lambda: os.environ.get("GQL_INTROSPECTION") != "0")
     """Answer ``__schema`` and ``__type`` (tools and GraphiQL need them; off, they are
     validation errors and ``__typename`` alone works)."""
@@ -49,6 +52,15 @@ class Settings:
     bounding what one request makes a worker receive and hold. It does not bound the
     parse on its own: graphql-core takes ~3 s for 1 MB of query text, which is what the
     token and depth limits of the schema are for."""
+    cache_control: str = field(
+        default_factory=lambda: os.environ.get("GQL_CACHE_CONTROL") or "no-cache"
+    )
+    """``Cache-Control`` of successful GET answers (``gql.http.caching``); the default has
+    clients keep them and revalidate with their ETag."""
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(os.environ.get("GQL_CORS_ORIGINS", "").split())
+    )
+    """Origins whose pages may call the API from a browser (``*``: any); none: same origin."""
     document_cache_entries: int = 256
     """Distinct query documents each worker keeps parsed, validated and compiled."""
     response_cache_bytes: int = field(
@@ -61,3 +73,59 @@ class Settings:
     )
     """Identical requests answered from memory per worker until the next load (0: off;
     always off with ``explain``, whose figures are per request)."""
+
+    # Limits on one request (``gql.graph.guard``; the README's "Limits" table). A query
+    # over one of them is refused before it runs, with the limit's own error code. The
+    # defaults pass every README query, every bench scenario and GraphiQL's introspection
+    # query, and refuse the attacks of tests/graph/test_limits.py.
+    max_query_chars: int = field(default_factory=lambda: _env_int("GQL_MAX_QUERY_CHARS", 100_000))
+    """Characters of query text (``QUERY_TOO_LONG``): checked before parsing. Real screens
+    send a few kilobytes; GraphiQL's introspection query is 1.6 k."""
+    max_tokens: int = field(default_factory=lambda: _env_int("GQL_MAX_TOKENS", 10_000))
+    """Lexical tokens, comments included (``TOO_MANY_TOKENS``): the parser stops there, so
+    parsing costs at most ~10 ms. Introspection is 183 tokens; Apollo Router allows 15,000."""
+    max_depth: int = field(default_factory=lambda: _env_int("GQL_MAX_DEPTH", 20))
+    """Levels of nested fields (``QUERY_TOO_DEEP``). Introspection reaches 15, the deepest
+    bench scenario 9; past ~60 the answer is too deeply nested for the JSON encoder."""
+    max_fields: int = field(default_factory=lambda: _env_int("GQL_MAX_FIELDS", 1_000))
+    """Field selections with every fragment spread expanded (``TOO_MANY_FIELDS``): what
+    validation walks. Introspection has 229."""
+    max_field_repeats: int = field(default_factory=lambda: _env_int("GQL_MAX_FIELD_REPEATS", 10))
+    """Selections of one response field at one place, fragments merged
+    (``TOO_MANY_REPEATED_FIELDS``): validation compares them pairwise, and 400
+    ``related { provider { name } }`` take it ~3 s. The worst document found within the
+    defaults validates in ~50 ms."""
+    max_aliases: int = field(default_factory=lambda: _env_int("GQL_MAX_ALIASES", 30))
+    """Aliased fields, fragments expanded (``TOO_MANY_ALIASES``)."""
+    max_root_fields: int = field(default_factory=lambda: _env_int("GQL_MAX_ROOT_FIELDS", 20))
+    """Fields at the top of an operation (``TOO_MANY_ROOT_FIELDS``)."""
+    max_directives: int = field(default_factory=lambda: _env_int("GQL_MAX_DIRECTIVES", 50))
+    """Directive uses, fragments expanded (``TOO_MANY_DIRECTIVES``)."""
+    max_fragment_spreads: int = field(
+        default_factory=lambda: _env_int("GQL_MAX_FRAGMENT_SPREADS", 200)
+    )
+    """Fragment spreads, each nested spread counted every time its fragment is spread
+    (``TOO_MANY_FRAGMENT_SPREADS``): a few bytes of fragments spreading each other twice
+    expand exponentially."""
+    max_operations: int = field(default_factory=lambda: _env_int("GQL_MAX_OPERATIONS", 20))
+    """Operations in one document (``TOO_MANY_OPERATIONS``): all are validated, one runs."""
+    max_cost: int = field(default_factory=lambda: _env_int("GQL_MAX_COST", 100_000))
+    """Objects a query may return at most, every list at its requested (or default) size
+    (``QUERY_TOO_COMPLEX``; ``gql.graph.cost``): about a second of one worker's work. In
+    process, on the 10k-article benchmark corpus, a worker returns 120,000-270,000
+    objects a second (a third of that with the machine busy), and queries near the limit
+    return 40-70% of what they may. The costliest bench scenario (deep traversal) costs
+    4,931, the front page 441."""
+    max_response_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_MAX_RESPONSE_BYTES", 10_000_000)
+    )
+    """Bytes of JSON data in one answer (``RESPONSE_TOO_LARGE``): a page of 100 articles
+    with their bodies is well under 1 MB on real corpora."""
+    request_time_limit_ms: int = field(
+        default_factory=lambda: _env_int("GQL_REQUEST_TIME_LIMIT_MS", 5_000)
+    )
+    """A request still running after this long is stopped, its SQL interrupted, and
+    answered with ``TIMEOUT``."""
+    shutdown_grace_s: int = field(default_factory=lambda: _env_int("GQL_SHUTDOWN_GRACE_S", 10))
+    """On SIGTERM, in-flight requests get this long to finish before they are cancelled
+    and the worker exits (uvicorn's ``timeout_graceful_shutdown``)."""

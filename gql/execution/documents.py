@@ -74,10 +74,67 @@ def document_bytes(node: Node) -> int:
     return sys.getsizeof(location.source.body) + tokens * TOKEN_BYTES
 
 
+K = TypeVar("K", bound=Hashable)
+
+
+class CostedLRU(Generic[K, V]):
+    """Values by key, the most recently used within ``max_entries`` and ``max_bytes``:
+    each is put with what it costs, and one costing over a sixteenth of ``max_bytes`` is
+    not kept (a few big documents must not evict many small ones)."""
+
+    def __init__(self, max_entries: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        """What the values kept now cost."""
+        self._values: OrderedDict[K, tuple[V, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def values(self) -> list[V]:
+        """The values kept, least recently used first."""
+        return [value for value, _ in self._values.values()]
+
+    def get(self, key: K) -> V | None:
+        found = self._values.get(key)
+        if found is None:
+            return None
+        self._values.move_to_end(key)
+        return found[0]
+
+    def put(self, key: K, value: V, cost: int) -> bool:
+        """Keep ``value`` (in place of any under ``key``); False when it costs too much."""
+        self.pop(key)
+        if self.max_entries <= 0 or cost > self.max_bytes // 16:
+            return False
+        self._values[key] = (value, cost)
+        self.bytes += cost
+        self._evict()
+        return True
+
+    def charge(self, key: K, cost: int) -> None:
+        """Add ``cost`` to what the value under ``key`` costs (it grew)."""
+        found = self._values.get(key)
+        if found is not None:
+            self._values[key] = (found[0], found[1] + cost)
+            self.bytes += cost
+            self._evict()
+
+    def pop(self, key: K) -> None:
+        found = self._values.pop(key, None)
+        if found is not None:
+            self.bytes -= found[1]
+
+    def _evict(self) -> None:
+        while len(self._values) > self.max_entries or self.bytes > self.max_bytes:
+            _, (_, cost) = self._values.popitem(last=False)
+            self.bytes -= cost
+
+
 @dataclass
 class _Parsed:
     document: DocumentNode
-    cost: int
     validated: dict[Hashable, list[GraphQLError]] = field(default_factory=dict)
 
 
@@ -92,31 +149,23 @@ class ParsedDocuments:
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS,
     ) -> None:
-        self.max_documents = max_documents
-        self.max_bytes = max_bytes
         self.max_document_chars = max_document_chars
-        self.bytes = 0
-        """What the documents kept now cost (``document_bytes`` and their errors)."""
-        self._documents: OrderedDict[Hashable, _Parsed] = OrderedDict()
+        self.kept: CostedLRU[Hashable, _Parsed] = CostedLRU(max_documents, max_bytes=max_bytes)
+        """The documents kept, each costing ``document_bytes`` and its errors."""
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self.kept)
 
     def parse(self, query: str, options: dict[str, Any]) -> DocumentNode:
         """The document of ``query``, from the cache when it holds it. Raises graphql-core's
         ``GraphQLSyntaxError`` for a query that does not parse (never kept)."""
         key = _key(query, options)
-        found = self._documents.get(key)
+        found = self.kept.get(key)
         if found is not None:
-            self._documents.move_to_end(key)
             return found.document
         document = parse(Source(query), **options)
-        if self.max_documents > 0 and len(query) <= self.max_document_chars:
-            cost = document_bytes(document)
-            if cost <= self.max_bytes // 16:
-                self._documents[key] = _Parsed(document, cost)
-                self.bytes += cost
-                self._evict()
+        if len(query) <= self.max_document_chars:
+            self.kept.put(key, _Parsed(document), document_bytes(document))
         return document
 
     def validate(
@@ -129,24 +178,17 @@ class ParsedDocuments:
     ) -> list[GraphQLError]:
         """The validation errors of ``document`` (the parse of ``query``), kept with the
         document when the cache holds it."""
-        found = self._documents.get(_key(query, options))
+        key = _key(query, options)
+        found = self.kept.get(key)
         if found is None or found.document is not document:
             return validate_document(schema, document, rules)
-        key = (id(schema), rules)
-        errors = found.validated.get(key)
+        rule_set = (id(schema), rules)
+        errors = found.validated.get(rule_set)
         if errors is None:
             errors = validate_document(schema, document, rules)
-            found.validated[key] = errors
-            cost = len(errors) * ERROR_BYTES
-            found.cost += cost
-            self.bytes += cost
-            self._evict()
+            found.validated[rule_set] = errors
+            self.kept.charge(key, len(errors) * ERROR_BYTES)
         return errors
-
-    def _evict(self) -> None:
-        while len(self._documents) > self.max_documents or self.bytes > self.max_bytes:
-            _, evicted = self._documents.popitem(last=False)
-            self.bytes -= evicted.cost
 
 
 def _key(query: str, options: dict[str, Any]) -> Hashable:
@@ -201,25 +243,25 @@ class DocumentCache(Generic[V]):
         max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
-        self.max_documents = max_documents
         self.max_entries_per_document = max_entries_per_document
         self.max_document_chars = max_document_chars
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        """What the documents of the operations kept now cost."""
-        self._documents: OrderedDict[int, tuple[OperationDefinitionNode, dict[Hashable, V]]] = (
-            OrderedDict()
+        self._documents: CostedLRU[int, tuple[OperationDefinitionNode, dict[Hashable, V]]] = (
+            CostedLRU(max_documents, max_bytes=max_bytes)
         )
-        self._costs: dict[int, int] = {}
+
+    @property
+    def bytes(self) -> int:
+        """What the documents of the operations kept now cost."""
+        return self._documents.bytes
+
+    def __len__(self) -> int:
+        return len(self._documents)
 
     def entries(self, operation: OperationDefinitionNode) -> dict[Hashable, V] | None:
         """The entries kept for ``operation`` (empty at first); None when it is not kept."""
-        if self.max_documents <= 0:
-            return None
         key = id(operation)
         found = self._documents.get(key)
         if found is not None and found[0] is operation:
-            self._documents.move_to_end(key)
             entries = found[1]
             if len(entries) >= self.max_entries_per_document:
                 entries.clear()
@@ -227,17 +269,6 @@ class DocumentCache(Generic[V]):
         location = operation.loc
         if location is None or len(location.source.body) > self.max_document_chars:
             return None
-        cost = document_bytes(operation)
-        if cost > self.max_bytes // 16:
-            return None
-        if found is not None:  # another operation under a reused id: it is gone
-            del self._documents[key]
-            self.bytes -= self._costs.pop(key)
         entries = {}
-        self._documents[key] = (operation, entries)
-        self._costs[key] = cost
-        self.bytes += cost
-        while len(self._documents) > self.max_documents or self.bytes > self.max_bytes:
-            evicted, _ = self._documents.popitem(last=False)
-            self.bytes -= self._costs.pop(evicted)
-        return entries
+        kept = self._documents.put(key, (operation, entries), document_bytes(operation))
+        return entries if kept else None

@@ -52,7 +52,8 @@ def decode_cursor(value: str, tag: str, arity: int) -> list[Any]:
     """The sort values of a cursor of list ``tag``; ``InvalidCursor`` for anything else."""
     try:
         decoded = json.loads(_decode(value))
-    except (binascii.Error, UnicodeError, ValueError) as exc:
+    except (binascii.Error, UnicodeError, ValueError, RecursionError) as exc:
+        # RecursionError: a "cursor" of deeply nested JSON arrays.
         raise InvalidCursor(value) from exc
     if not isinstance(decoded, list) or len(decoded) != arity + 1 or decoded[0] != tag:
         raise InvalidCursor(value)

@@ -29,6 +29,12 @@ from gql.store import (
 # Deeper filters are refused: SQLite's expression depth limit is 1000, and no screen needs
 # more than a handful of levels.
 MAX_FILTER_DEPTH = 16
+# Wider `and`/`or` lists are refused: SQLite nests an `or` of n terms n deep, so 16 levels
+# of 50 stay under its limit of 1000 ("Expression tree is too large" past it).
+MAX_FILTER_WIDTH = 50
+# Bigger filters (conditions plus `in` values, all levels) are refused: each value is one
+# of SQLite's at most 32,766 bound parameters, and the SQL grows with every term.
+MAX_FILTER_TERMS = 1000
 
 
 @strawberry.input(
@@ -289,7 +295,33 @@ def _check_depth(depth: int) -> None:
         raise InvalidArgument("filter", f"nested deeper than {MAX_FILTER_DEPTH} levels")
 
 
+def _terms(condition: Condition) -> int:
+    if isinstance(condition, All | AnyOf):
+        return 1 + sum(_terms(part) for part in condition.parts)
+    if isinstance(condition, Not):
+        return 1 + _terms(condition.part)
+    if isinstance(condition, ProviderIs | TopicsMatch):
+        return 1 + _terms(condition.condition)
+    if isinstance(condition, Compare) and isinstance(condition.value, tuple):
+        return 1 + len(condition.value)
+    return 1
+
+
+def _bounded(condition: Condition, depth: int) -> Condition:
+    """``condition``, checked for its total size once it is whole (at depth 0)."""
+    if depth == 0 and (terms := _terms(condition)) > MAX_FILTER_TERMS:
+        raise InvalidArgument(
+            "filter", f"{terms} conditions and values, more than {MAX_FILTER_TERMS}"
+        )
+    return condition
+
+
 def _logic(parts: list[Condition], spec: Any, convert: Any, depth: int) -> Condition:
+    for name, items in (("and", spec.and_), ("or", spec.or_)):
+        if items is not None and len(items) > MAX_FILTER_WIDTH:
+            raise InvalidArgument(
+                "filter", f"an `{name}` of {len(items)} conditions, more than {MAX_FILTER_WIDTH}"
+            )
     if spec.and_ is not None:
         parts.append(All(tuple(convert(f, depth + 1) for f in spec.and_)))
     if spec.or_ is not None:
@@ -302,7 +334,7 @@ def _logic(parts: list[Condition], spec: Any, convert: Any, depth: int) -> Condi
 def provider_condition(spec: ProviderFilter, depth: int = 0) -> Condition:
     _check_depth(depth)
     parts = _compares("domain", spec.domain) + _compares("name", spec.name)
-    return _logic(parts, spec, provider_condition, depth)
+    return _bounded(_logic(parts, spec, provider_condition, depth), depth)
 
 
 def topic_condition(spec: TopicFilter, depth: int = 0) -> Condition:
@@ -314,7 +346,7 @@ def topic_condition(spec: TopicFilter, depth: int = 0) -> Condition:
     )
     if spec.root is not None:
         parts.append(Flag("root", spec.root))
-    return _logic(parts, spec, topic_condition, depth)
+    return _bounded(_logic(parts, spec, topic_condition, depth), depth)
 
 
 def article_condition(spec: ArticleFilter, depth: int = 0) -> Condition:
@@ -338,7 +370,7 @@ def article_condition(spec: ArticleFilter, depth: int = 0) -> Condition:
             topic_spec = getattr(spec.topics, quantifier)
             if topic_spec is not None:
                 parts.append(TopicsMatch(quantifier, topic_condition(topic_spec, depth + 1)))
-    return _logic(parts, spec, article_condition, depth)
+    return _bounded(_logic(parts, spec, article_condition, depth), depth)
 
 
 def optional_article_condition(spec: ArticleFilter | None) -> Condition | None:

@@ -21,6 +21,7 @@ from gql.execution.resolvers import use_fast_resolvers
 from gql.execution.selections import SelectionCache
 from gql.graph.context import Context
 from gql.graph.extensions import ErrorPolicy, SqlAccounting, is_visible
+from gql.graph.guard import RequestGuard
 from gql.graph.prefetch import RELATIONS
 from gql.graph.query import Query
 from gql.graph.types import (
@@ -91,6 +92,7 @@ def build_schema(
         query=Query,
         types=[Article, Provider, Topic, RelatedLink, Image],
         extensions=[
+            RequestGuard,  # first: it wraps the others (limits, deadline, cost)
             lambda: DocumentCaching(documents),
             SqlAccounting,
             ErrorPolicy,

@@ -6,7 +6,8 @@
   (clickjacking GraphiQL); the first for old browsers, the second for current ones.
 - ``Content-Security-Policy: default-src 'none'`` for everything that is not a page: a
   JSON answer opened in a browser can load and run nothing. A response that sets its own
-  policy keeps it: GraphiQL's page (``gql.http.graphiql``) allows its CDN assets.
+  policy keeps it: GraphiQL's page (``gql.http.graphiql``) allows scripts and styles
+  from this server (``'self'``) and nothing else.
 """
 
 from __future__ import annotations

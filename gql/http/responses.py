@@ -29,6 +29,9 @@ from gql.errors import RequestRejected
 from gql.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON
 
 INTERNAL_SERVER_ERROR: Final = "INTERNAL_SERVER_ERROR"
+# Errors that end an operation once it runs (the request's deadline, the answer's size
+# cap): its result is an executed one, ``data`` null, although the error has no path.
+EXECUTION_STOPPED_CODES: Final = frozenset({"TIMEOUT", "RESPONSE_TOO_LARGE"})
 
 _CONTENT_TYPES: Final = {
     JSON: b"application/json; charset=utf-8",
@@ -43,10 +46,14 @@ def content_type(media_type: str | None) -> bytes:
 
 def is_request_error(result: ExecutionResult) -> bool:
     """Whether GraphQL refused the request before executing it (no ``data`` then)."""
+    errors = result.errors or ()
     return (
         result.data is None
-        and bool(result.errors)
-        and all(error.path is None for error in result.errors or ())
+        and bool(errors)
+        and all(error.path is None for error in errors)
+        and not any(
+            (error.extensions or {}).get("code") in EXECUTION_STOPPED_CODES for error in errors
+        )
     )
 
 

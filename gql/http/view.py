@@ -41,6 +41,7 @@ from gql.execution.compat import (
     InvalidOperationTypeError,
     OperationType,
 )
+from gql.http.assets import ASSETS_DIR
 from gql.http.graphiql import GraphiQLPage
 from gql.http.negotiation import (
     JSON,
@@ -80,7 +81,11 @@ class GraphQLView:
     def __init__(self, schema: Schema, settings: Settings, *, context: ContextFactory) -> None:
         self.schema = schema
         self.context = context
-        self.graphiql = GraphiQLPage.build() if settings.graphiql else None
+        self.graphiql = (
+            GraphiQLPage.build(settings.graphiql_assets or ASSETS_DIR)
+            if settings.graphiql
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http", "GraphQLView serves HTTP only"
@@ -98,8 +103,9 @@ class GraphQLView:
                     content_type_header = value
             if method != "POST" and self.graphiql is not None and accepts_html(accept):
                 if not has_query_parameter(scope["query_string"]):
+                    page = self.graphiql
                     await send_response(
-                        send, 200, self.graphiql.body, headers=self.graphiql.headers, head=head
+                        send, page.status, page.body, headers=page.headers, head=head
                     )
                     return
             media_type = choose_response_type(accept)

@@ -4,7 +4,9 @@ raises ``IngestError`` naming the file, the field and what was expected instead.
 YAML gives whatever the file says (``quality: "high"``, ``webUrl: [1, 2]``); the records
 promise types. Every reader takes the mapping, the key and ``where``, the dotted prefix of
 the mapping in the file (``""`` at the top, ``"related[2]."`` in a related link), so an
-error names ``related[2].webUrl`` rather than ``webUrl``. The readers of nested parts
+error names ``related[2].webUrl`` rather than ``webUrl``. An error names the type it got,
+never the value: a value in the wrong place may be a secret (``secured: {password: ...}``),
+and the load report is shown to whoever runs the load. The readers of nested parts
 live here too (images, which every kind of record has; providers, which articles and
 their related links name; related links), with the keys they know: every other key is
 kept verbatim in ``extra``.
@@ -53,7 +55,7 @@ def read_str(path: Path, data: JSONDict, key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise IngestError(path, where + key, f"expected a string, got {type_name(value)} {value!r}")
+        raise IngestError(path, where + key, f"expected a string, got {type_name(value)}")
     return value
 
 
@@ -63,7 +65,7 @@ def read_required_str(path: Path, data: JSONDict, key: str, where: str) -> str:
     if value is None:
         raise IngestError(path, where + key, "missing required string")
     if not isinstance(value, str):
-        raise IngestError(path, where + key, f"expected a string, got {type_name(value)} {value!r}")
+        raise IngestError(path, where + key, f"expected a string, got {type_name(value)}")
     if not value.strip():
         raise IngestError(path, where + key, "must not be empty")
     return value
@@ -75,13 +77,9 @@ def read_int(path: Path, data: JSONDict, key: str, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise IngestError(
-            path, where + key, f"expected an integer, got {type_name(value)} {value!r}"
-        )
+        raise IngestError(path, where + key, f"expected an integer, got {type_name(value)}")
     if not INT_MIN <= value <= INT_MAX:
-        raise IngestError(
-            path, where + key, f"integer {value} out of range ({INT_MIN} to {INT_MAX})"
-        )
+        raise IngestError(path, where + key, f"integer out of range ({INT_MIN} to {INT_MAX})")
     return value
 
 
@@ -91,9 +89,7 @@ def read_bool(path: Path, data: JSONDict, key: str, where: str) -> bool | None:
     if value is None:
         return None
     if not isinstance(value, bool):
-        raise IngestError(
-            path, where + key, f"expected true or false, got {type_name(value)} {value!r}"
-        )
+        raise IngestError(path, where + key, f"expected true or false, got {type_name(value)}")
     return value
 
 
@@ -111,19 +107,17 @@ def read_datetime(path: Path, data: JSONDict, key: str, where: str) -> datetime 
             moment = datetime.fromisoformat(value.strip())
         except ValueError as exc:
             raise IngestError(
-                path, where + key, f"expected an ISO-8601 date-time, got {value!r}"
+                path, where + key, "expected an ISO-8601 date-time, got a str that is not one"
             ) from exc
     else:
-        raise IngestError(
-            path, where + key, f"expected a date-time, got {type_name(value)} {value!r}"
-        )
+        raise IngestError(path, where + key, f"expected a date-time, got {type_name(value)}")
     # A timestamp without an offset is taken as UTC, the convention of the corpus.
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:
         return moment.astimezone(UTC)
     except OverflowError as exc:
-        raise IngestError(path, where + key, f"date-time {value!r} is out of range") from exc
+        raise IngestError(path, where + key, "date-time out of range once in UTC") from exc
 
 
 def read_list(path: Path, data: JSONDict, key: str, where: str) -> list[Any]:
@@ -150,7 +144,8 @@ def read_topic_names(path: Path, items: list[Any]) -> tuple[str, ...]:
     names: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
-            raise IngestError(path, f"topics[{i}]", f"expected a topic name, got {item!r}")
+            got = type_name(item) if not isinstance(item, str) else "a blank str"
+            raise IngestError(path, f"topics[{i}]", f"expected a topic name, got {got}")
         if item.strip() not in names:
             names.append(item.strip())
     return tuple(names)

@@ -17,8 +17,9 @@ Inside, one module per job:
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
     access, health   opening a file read-only or immutable; health reads for probes
-    session          LoadSession: a load's one transaction, chunk by chunk
-    writer*          the writes of a load: articles, definitions, derived state
+    bounds           upper bounds of list fields, for the query cost limit
+    write/           a load's one transaction (session) and its writes: articles,
+                     definitions, derived state
 """
 
 from gql.store.article_lists import (
@@ -28,7 +29,14 @@ from gql.store.article_lists import (
     load_article_list,
     load_article_lists_by_parent,
 )
-from gql.store.database import QueryLog, Store, recording_queries
+from gql.store.bounds import ListBounds, load_list_bounds
+from gql.store.database import (
+    QueryLog,
+    RequestDeadline,
+    Store,
+    recording_queries,
+    request_deadline,
+)
 from gql.store.entity_lists import (
     count_entities,
     load_provider_list,
@@ -84,6 +92,7 @@ __all__ = [
     "FileEntry",
     "Flag",
     "ImageRow",
+    "ListBounds",
     "LoadSession",
     "Not",
     "OrderKey",
@@ -93,6 +102,7 @@ __all__ = [
     "QueryLog",
     "Readiness",
     "RelatedLinkRow",
+    "RequestDeadline",
     "Store",
     "TopicRow",
     "TopicsMatch",
@@ -114,6 +124,7 @@ __all__ = [
     "load_file_entries",
     "load_images_by_owner",
     "load_links_by_article",
+    "load_list_bounds",
     "load_matched_ids",
     "load_provider_list",
     "load_providers_by_domain",
@@ -129,4 +140,5 @@ __all__ = [
     "read_data_version",
     "read_readiness",
     "recording_queries",
+    "request_deadline",
 ]

@@ -15,11 +15,17 @@ changes the immutable reads would not see.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from gql.errors import StoreError
+from gql.errors import DatabaseDamaged, StoreError
+
+logger = logging.getLogger("gql.store")
+# SQLite's primary result codes of a file that is not a database or has damaged pages.
+DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def sidecar(path: Path, suffix: str) -> Path:
@@ -44,6 +50,30 @@ def check_immutable(path: Path) -> None:
             " not yet in the database; open it once with write access (e.g. `gql load`)"
             " to checkpoint them, or serve it from a writable folder"
         )
+
+
+def read_immutable(path: Path, *, asked: bool) -> bool:
+    """Whether to read ``path`` immutable: when ``asked``, or when only that can read it
+    (said in the log); refused while its ``-wal`` holds changes (``check_immutable``)."""
+    if not asked:
+        if not must_open_immutable(path):
+            return False
+        logger.warning(
+            "opening %s immutable: its folder cannot be written, so SQLite cannot share"
+            " its -shm file; it must not change while it is served",
+            path,
+        )
+    check_immutable(path)
+    return True
+
+
+def damage_of(error: sqlite3.DatabaseError, path: Path) -> DatabaseDamaged | None:
+    """``DatabaseDamaged`` for an error of SQLite's that says ``path`` is not a database or
+    has damaged pages (SQLITE_NOTADB, SQLITE_CORRUPT and its extended codes), else None."""
+    # Errors sqlite3 raises itself (wrong bindings, say) carry no SQLite code.
+    if getattr(error, "sqlite_errorcode", 0) & 0xFF in DAMAGED_CODES:
+        return DatabaseDamaged(path, str(error))
+    return None
 
 
 def reader_uri(path: Path, *, immutable: bool) -> str:

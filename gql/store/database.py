@@ -4,13 +4,15 @@ Reads go through a small pool of read-only aiosqlite connections, each read with
 limit (small lookups by key run on one more read-only connection, on the event loop);
 writes go through one serialized write connection in its own thread (the shape of
 datasette's ``Database``). Every statement passes through ``execute`` or the write
-thread, so counting, timing and limiting have one home (see ``QueryLog``).
+thread, so counting, timing and limiting have one home (see ``QueryLog``), and so has
+stopping: a read ends at its own time limit or at its request's deadline
+(``request_deadline``), whichever comes first, and a read whose caller was cancelled is
+interrupted rather than left running in its thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,21 +25,19 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from gql.errors import DatabaseDamaged, InvalidText, QueryTimeout, StoreError
-from gql.store.access import check_immutable, must_open_immutable, reader_uri
-from gql.store.ddl import (
-    ADDED_COLUMNS,
-    DDL,
-    MIGRATED_DDL,
-    SCHEMA_VERSION,
-    upgrade_full_text_index,
+from gql.errors import (
+    DatabaseDamaged,
+    DatabaseLocked,
+    InvalidText,
+    QueryTimeout,
+    RequestTimeout,
+    StoreError,
 )
+from gql.store.access import damage_of, read_immutable, reader_uri
+from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION, upgrade_full_text_index
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
-logger = logging.getLogger("gql.store")
-# SQLite's primary result codes of a file that is not a database or has damaged pages.
-_DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 # Progress-handler granularity: SQLite calls back every N virtual-machine instructions;
 # 1000 costs nothing measurable and reacts to a deadline within well under a millisecond.
@@ -45,6 +45,9 @@ _PROGRESS_STEPS = 1000
 # A statement run inline blocks the event loop, so it gets this long there before it is
 # run again on the pool: 50 times what an indexed lookup of 200 keys takes warm.
 INLINE_TIME_LIMIT_MS = 50
+# How long the write connection waits for another writer (another ``gql load``) to
+# release the database before a write fails with ``DatabaseLocked``.
+WRITE_LOCK_TIMEOUT_MS = 5000
 
 
 @dataclass
@@ -70,13 +73,55 @@ def recording_queries() -> Iterator[QueryLog]:
         _current_log.reset(token)
 
 
+class RequestDeadline:
+    """When the current request must stop (``time.monotonic()`` seconds); shared by every
+    task of the request, so that ``cancel()`` stops the reads of all of them."""
+
+    def __init__(self, limit_ms: int) -> None:
+        self.limit_ms = limit_ms
+        self.at = time.monotonic() + limit_ms / 1000
+        self.reading: set[_Deadline] = set()
+        """The connections running a read of this request now."""
+
+    def cancel(self) -> None:
+        """Stop every read of the request now, and refuse the ones it still starts."""
+        self.at = float("-inf")
+        for running in self.reading:
+            running.at = float("-inf")
+
+    def expired(self) -> bool:
+        return time.monotonic() > self.at
+
+
+_current_deadline: ContextVar[RequestDeadline | None] = ContextVar(
+    "gql_request_deadline", default=None
+)
+
+
+@contextmanager
+def request_deadline(limit_ms: int) -> Iterator[RequestDeadline]:
+    """Reads issued in this context (and tasks it starts) stop after ``limit_ms`` with
+    ``RequestTimeout``, or as soon as the deadline is cancelled; on leaving the context it
+    is cancelled, so a read the request left behind (a DataLoader batch nobody awaits any
+    more) stops too."""
+    deadline = RequestDeadline(limit_ms)
+    token = _current_deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        deadline.cancel()
+        _current_deadline.reset(token)
+
+
 def _fold(value: object) -> object:
     """SQL ``gql_fold(x)``: Unicode case folding, for case-insensitive text filters."""
     return value.casefold() if isinstance(value, str) else value
 
 
 class _Deadline:
-    """A read connection's current deadline, checked by SQLite's progress handler."""
+    """A read connection's current deadline, checked by SQLite's progress handler: the
+    earlier of the statement's own and its request's (``RequestDeadline.cancel`` moves
+    it, while the statement runs)."""
 
     def __init__(self) -> None:
         self.at = float("inf")
@@ -85,14 +130,27 @@ class _Deadline:
         return 1 if time.monotonic() > self.at else 0
 
 
-def connect_writer(path: Path) -> sqlite3.Connection:
-    """Open the write connection: WAL journal, foreign keys on, schema created if missing."""
+def connect_writer(
+    path: Path, *, lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS
+) -> sqlite3.Connection:
+    """Open the write connection: WAL journal, foreign keys on, schema created if missing;
+    a write waits up to ``lock_timeout_ms`` for another writer to finish."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        _prepare_writer(conn, lock_timeout_ms)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
+    # First: switching to WAL, and the schema's writes, wait for another writer too.
+    conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout_ms)}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
     conn.executescript(DDL)
     for table, column, declaration in ADDED_COLUMNS:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -105,7 +163,6 @@ def connect_writer(path: Path) -> sqlite3.Connection:
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (str(SCHEMA_VERSION),),
     )
-    return conn
 
 
 class Store:
@@ -118,6 +175,7 @@ class Store:
         read_connections: int,
         time_limit_ms: int,
         read_only: bool,
+        write_lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS,
         immutable: bool = False,
     ) -> None:
         if read_connections < 1:
@@ -125,17 +183,17 @@ class Store:
         assert read_only or not immutable, "an immutable database is opened read-only"
         self.path = path
         self.read_only = read_only
-        self.immutable = immutable
-        """Read with SQLite's ``immutable=1``: no locks, no ``-wal``/``-shm`` (``access``)."""
-        self.damage: DatabaseDamaged | None = None
-        """The first sign of a damaged file any read met (then health checks fail)."""
+        self.immutable = immutable  # read with no locks and no -wal/-shm (``access``)
+        self.damage: DatabaseDamaged | None = None  # the first damage any read met
         self.time_limit_ms = time_limit_ms
+        self.write_lock_timeout_ms = write_lock_timeout_ms
         self._read_connections = read_connections
         self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
         self._readers: list[aiosqlite.Connection] = []
         self._inline: tuple[sqlite3.Connection, _Deadline] | None = None
         self._write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gql-write")
         self._write_conn: sqlite3.Connection | None = None
+        self._releasing: set[asyncio.Task[None]] = set()
         self._closed = False
 
     @classmethod
@@ -146,28 +204,23 @@ class Store:
         read_connections: int = 3,
         time_limit_ms: int = 2000,
         read_only: bool = False,
+        write_lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS,
         immutable: bool = False,
     ) -> Store:
         """Open the database at ``path``: created if needed, or ``read_only`` (what a server
         needs: it never writes, so the file may be a published, read-only artifact), and
-        ``immutable`` when asked or when only that can read it (see ``gql.store.access``)."""
+        ``immutable`` when asked or when only that can read it (``gql.store.access``).
+        Writes wait up to ``write_lock_timeout_ms`` for another writer (``DatabaseLocked``)."""
         path = Path(path)
         if read_only and not path.is_file():
             raise StoreError(f"cannot open database {path}: no such file")
-        if read_only and not immutable and must_open_immutable(path):
-            logger.warning(
-                "opening %s immutable: its folder cannot be written, so SQLite cannot share"
-                " its -shm file; it must not change while it is served",
-                path,
-            )
-            immutable = True
-        if immutable:
-            check_immutable(path)
+        immutable = read_only and read_immutable(path, asked=immutable)
         store = cls(
             path,
             read_connections=read_connections,
             time_limit_ms=time_limit_ms,
             read_only=read_only,
+            write_lock_timeout_ms=write_lock_timeout_ms,
             immutable=immutable,
         )
         uri = reader_uri(path, immutable=immutable)
@@ -188,12 +241,14 @@ class Store:
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
-        except DatabaseDamaged:
+        except (DatabaseLocked, DatabaseDamaged):
             await store.close()
             raise
         except (sqlite3.Error, OSError, StoreError) as exc:
             await store.close()
-            raise StoreError(f"cannot open database {store.path}: {exc}") from exc
+            # A failed write says what SQLite said (its cause), once.
+            cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
+            raise StoreError(f"cannot open database {store.path}: {cause}") from exc
         return store
 
     async def close(self) -> None:
@@ -226,9 +281,18 @@ class Store:
         def run() -> T:
             # The write thread must survive a failing task: a failed connect is reported to
             # the caller and retried on the next write, never left half-open.
-            if self._write_conn is None:
-                self._write_conn = connect_writer(self.path)
-            return fn(self._write_conn)
+            try:
+                if self._write_conn is None:
+                    self._write_conn = connect_writer(
+                        self.path, lock_timeout_ms=self.write_lock_timeout_ms
+                    )
+                return fn(self._write_conn)
+            except sqlite3.Error as exc:
+                # Another writer past the wait, or a corrupt or read-only file: a typed
+                # error with one clear line, not a traceback from deep in a load.
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY:
+                    raise DatabaseLocked(self.path, self.write_lock_timeout_ms) from exc
+                raise StoreError(f"cannot write database {self.path}: {exc}") from exc
 
         return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
 
@@ -251,38 +315,73 @@ class Store:
             try:
                 with self._reading(sql, deadline, limit_ms):
                     return conn.execute(sql, params).fetchall()
-            except QueryTimeout:
-                if limit_ms == self.time_limit_ms:
+            except QueryTimeout as exc:
+                if limit_ms == self.time_limit_ms or isinstance(exc, RequestTimeout):
                     raise
                 # Too slow to hold up the event loop (a cold page cache, say): run it
                 # again on the pool, with the full time limit.
         reader, deadline = await self._pool.get()
+        idle = True
         try:
             with self._reading(sql, deadline):
                 rows = await reader.execute_fetchall(sql, params)
+        except asyncio.CancelledError:
+            # The statement goes on in the connection's thread (aiosqlite cannot take it
+            # back): stop it there, and lend the connection out again once it is idle.
+            idle = False
+            self._release_when_idle(reader, deadline)
+            raise
         finally:
-            self._pool.put_nowait((reader, deadline))
+            if idle:
+                self._pool.put_nowait((reader, deadline))
         return cast(list[Row], rows)
+
+    def _release_when_idle(self, reader: aiosqlite.Connection, deadline: _Deadline) -> None:
+        """Interrupt what ``reader`` runs now; put it back in the pool once it is idle."""
+        deadline.at = float("-inf")  # the progress handler stops the statement
+
+        async def release() -> None:
+            try:
+                # Queued behind the interrupted statement, so done once the connection
+                # is idle; too short to reach a progress callback, so not interrupted.
+                await reader.execute_fetchall("SELECT 1")
+            except (sqlite3.Error, ValueError):
+                pass  # closed meanwhile (the server is shutting down)
+            finally:
+                deadline.at = float("inf")
+                if not self._closed:
+                    self._pool.put_nowait((reader, deadline))
+
+        task = asyncio.get_running_loop().create_task(release())
+        self._releasing.add(task)  # the loop keeps only a weak reference to tasks
+        task.add_done_callback(self._releasing.discard)
 
     @contextmanager
     def _reading(
         self, sql: str, deadline: _Deadline, limit_ms: int | None = None
     ) -> Iterator[None]:
-        """Time limit, error mapping and accounting of one read statement."""
+        """Time limits, error mapping and accounting of one read statement."""
         limit_ms = self.time_limit_ms if limit_ms is None else limit_ms
+        request = _current_deadline.get()
+        if request is not None and request.expired():
+            raise RequestTimeout(request.limit_ms)
         started = time.perf_counter()
         try:
             deadline.at = time.monotonic() + limit_ms / 1000
+            if request is not None:
+                deadline.at = min(deadline.at, request.at)
+                request.reading.add(deadline)
             yield
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
+                if request is not None and request.expired():
+                    raise RequestTimeout(request.limit_ms) from exc
                 raise QueryTimeout(limit_ms) from exc
             raise StoreError(f"read failed: {exc}") from exc
         except sqlite3.DatabaseError as exc:
-            # Errors sqlite3 raises itself (wrong bindings, say) carry no SQLite code.
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _DAMAGED_CODES:
+            damage = damage_of(exc, self.path)
+            if damage is None:
                 raise
-            damage = DatabaseDamaged(self.path, str(exc))
             self.damage = self.damage or damage
             raise damage from exc
         except UnicodeEncodeError as exc:
@@ -291,6 +390,8 @@ class Store:
             raise InvalidText(exc.object, exc.start) from exc
         finally:
             deadline.at = float("inf")
+            if request is not None:
+                request.reading.discard(deadline)
             log = _current_log.get()
             if log is not None:
                 log.statements += 1

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gql.errors import LoadError
-from gql.ingest import ArticleRecord, ParsedFile, TopicRecord, discover_paths
+from gql.ingest import ArticleRecord, Discovery, ParsedFile, Skipped, TopicRecord, is_under
 from gql.store import FileEntry
 
 
@@ -47,15 +47,24 @@ class DiskChanges:
     the only ones read."""
     vanished: list[str]
     """Files of the table that are gone, whose definitions the load removes."""
+    targets: dict[str, str] = field(default_factory=dict)
+    """The real path of each seen file that is a symbolic link (inside the roots)."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Links and folders under the roots that were not read, and why."""
 
 
 def resolve_roots(roots: Iterable[Path | str]) -> list[Path]:
-    """The roots as absolute paths (the ``files`` table's keys); a missing one stops the
-    load before anything is read."""
-    resolved = [Path(root).resolve() for root in roots]
-    for root in resolved:
-        if not root.exists():
-            raise LoadError(root, "no such file or folder")
+    """The roots as absolute paths (the ``files`` table's keys); a missing one, or a link
+    loop, stops the load before anything is read: the user named it."""
+    resolved = []
+    for root in roots:
+        try:
+            path = Path(root).resolve()
+        except (RuntimeError, OSError) as exc:  # RuntimeError: a loop, before Python 3.13
+            raise LoadError(root, "symbolic link loop") from exc
+        if not path.exists():
+            raise LoadError(path, "no such file or folder")
+        resolved.append(path)
     return resolved
 
 
@@ -63,11 +72,13 @@ def find_changes(roots: list[Path], stored: dict[str, FileEntry]) -> DiskChanges
     """Walk ``roots`` (resolved) and compare what is there with ``stored``, the ``files``
     table by path."""
     seen: dict[str, os.stat_result] = {}
+    targets: dict[str, str] = {}
+    discovery = Discovery(roots)
     try:
-        for name, stat in discover_paths(roots):
-            seen.setdefault(name, stat)
-    except OSError as exc:
-        # A folder that cannot be listed would make its files look vanished: stop instead.
+        for name, stat, target in discovery:
+            if seen.setdefault(name, stat) is stat and target is not None:
+                targets[name] = target
+    except OSError as exc:  # a root that went away or changed kind while it was walked
         raise LoadError(exc.filename, f"cannot list: {exc.strerror or exc}") from exc
     changed = sorted(
         name
@@ -78,18 +89,18 @@ def find_changes(roots: list[Path], stored: dict[str, FileEntry]) -> DiskChanges
     )
     # Gone: files of the folders being loaded that are no longer there, and files loaded
     # from anywhere else that no longer exist (a seed folder that was moved or renamed).
+    # A folder that could not be listed hides its files, which are not gone.
     roots_text = [str(r) for r in roots]
+    unlisted = [s.path for s in discovery.skipped if s.unlisted]
     vanished = [
         p
         for p in stored
-        if (p not in seen and _under(p, roots_text))
-        or (not _under(p, roots_text) and not os.path.exists(p))
+        if (p not in seen and is_under(p, roots_text) and not is_under(p, unlisted))
+        or (not is_under(p, roots_text) and not os.path.exists(p))
     ]
-    return DiskChanges(seen=seen, changed=changed, vanished=vanished)
-
-
-def _under(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    return DiskChanges(
+        seen=seen, changed=changed, vanished=vanished, targets=targets, skipped=discovery.skipped
+    )
 
 
 def is_stale(db_path: Path | str, roots: Iterable[Path | str]) -> bool:
@@ -106,6 +117,15 @@ def is_stale(db_path: Path | str, roots: Iterable[Path | str]) -> bool:
         if not root_path.exists():
             continue
         candidates = [root_path, *root_path.rglob("*")] if root_path.is_dir() else [root_path]
-        if any(p.stat().st_mtime > built for p in candidates):
+        if any(_modified_after(p, built) for p in candidates):
             return True
     return False
+
+
+def _modified_after(path: Path, moment: float) -> bool:
+    """Whether ``path`` changed after ``moment``; a link that loops or leads nowhere, or a
+    file that went away, does not count (the load reports it)."""
+    try:
+        return path.stat().st_mtime > moment
+    except OSError:
+        return False

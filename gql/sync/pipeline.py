@@ -6,6 +6,12 @@ article (or definition) with it; a file that now fails to parse is reported and 
 good version stays in the store (``state``). The next chunk is parsed (``workers``) while
 the previous one is written, and a failed load leaves the database as it was: the
 transaction is rolled back.
+
+A load holds under abuse: files past ``IngestLimits`` are rejected, a parser stuck on a
+file past ``parse_timeout_s`` is abandoned and the file rejected (``workers``), links that
+loop or leave the roots are reported and not read (``gql.ingest.discovery``), and a load
+that finds another holding the database waits ``lock_timeout_s``, then gives up with
+``DatabaseLocked``, leaving the database as it was.
 """
 
 from __future__ import annotations
@@ -15,17 +21,21 @@ import gc
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import aclosing, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from gql.ingest import ArticleRecord
+from gql.ingest import DEFAULT_LIMITS, ArticleRecord, IngestLimits
 from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries
-from gql.sync.changes import find_changes, resolve_roots
-from gql.sync.report import LoadReport
+from gql.sync.changes import DiskChanges, find_changes, resolve_roots
+from gql.sync.reading import FileToRead, ParseOptions, ReadResult, file_to_read
+from gql.sync.report import LoadReport, Rejected
 from gql.sync.state import SyncState
-from gql.sync.workers import parsed_chunks, read_and_parse
+from gql.sync.workers import DEFAULT_PARSE_TIMEOUT_S, parsed_chunks
+
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+"""How long a load waits for another one to release the database before giving up."""
 
 ProgressCallback = Callable[[int], None]
 """Told how many more files are done: unchanged ones at once, the others as parsed."""
@@ -52,47 +62,77 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 async def load_paths(
-    store: Store, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
+    store: Store,
+    roots: Iterable[Path | str],
+    *,
+    progress: ProgressCallback | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
 ) -> LoadReport:
     """Bring the store in line with the seed files under ``roots`` and report what changed.
 
     A file whose size and modification time match the last load is not read again; one
     whose content digest matches is not written again. Parsed files are written chunk by
-    chunk while the next chunks are parsed, all in one transaction.
+    chunk while the next chunks are parsed, all in one transaction. A file past
+    ``limits``, or whose parse takes longer than ``parse_timeout_s``, is rejected.
     """
     with _cycle_collector_paused():
-        return await _load_paths(store, roots, progress=progress)
+        return await _load_paths(
+            store, roots, progress=progress, limits=limits, parse_timeout_s=parse_timeout_s
+        )
+
+
+def _report_skipped(changes: DiskChanges, report: LoadReport) -> None:
+    """Links and folders discovery did not follow: rejected, or warned about."""
+    for skipped in changes.skipped:
+        message = f"{skipped.path}: {skipped.problem}"
+        if skipped.rejected:
+            report.rejected.append(Rejected(skipped.path, message))
+        else:
+            report.warnings.append(message)
 
 
 async def _load_paths(
-    store: Store, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
+    store: Store,
+    roots: Iterable[Path | str],
+    *,
+    progress: ProgressCallback | None,
+    limits: IngestLimits,
+    parse_timeout_s: float,
 ) -> LoadReport:
     started = time.perf_counter()
     root_paths = resolve_roots(roots)
     report = LoadReport()
     stored = {entry.path: entry for entry in await load_file_entries(store)}
     changes = find_changes(root_paths, stored)
+    _report_skipped(changes, report)
     report.files_seen, report.files_parsed = len(changes.seen), len(changes.changed)
     if progress is not None:
         progress(len(changes.seen) - len(changes.changed))
+    seen, targets = changes.seen, changes.targets
+    to_read = [file_to_read(name, seen[name], targets.get(name)) for name in changes.changed]
 
     state = SyncState(stored, set(changes.changed), set(changes.vanished))
     session = await store.execute_write_fn(LoadSession.begin)
     try:
         await store.execute_write_fn(_on_writer(partial(session.forget, changes.vanished)))
         writing: asyncio.Future[None] | None = None
-        async for results in parsed_chunks(changes.changed):
-            chunk = state.plan_chunk(results, changes.seen, report)
-            if writing is not None:
-                await writing
-            writing = asyncio.ensure_future(
-                store.execute_write_fn(_on_writer(partial(session.write, chunk)))
-            )
-            if progress is not None:
-                progress(len(results))
+        chunks = parsed_chunks(
+            to_read, options=ParseOptions(limits), parse_timeout_s=parse_timeout_s
+        )
+        async with aclosing(chunks):
+            async for results in chunks:
+                chunk = state.plan_chunk(results, changes.seen, report)
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(
+                    store.execute_write_fn(_on_writer(partial(session.write, chunk)))
+                )
+                if progress is not None:
+                    progress(len(results))
         if writing is not None:
             await writing
-        await _settle_orphans(store, session, state)
+        await _settle_orphans(store, session, state, changes, limits, parse_timeout_s)
         written = await store.execute_write_fn(_on_writer(session.finish))
     except BaseException:
         await store.execute_write_fn(_on_writer(session.abort))
@@ -118,7 +158,14 @@ def _on_writer(call: Callable[[], T]) -> Callable[[sqlite3.Connection], T]:
     return lambda conn: call()
 
 
-async def _settle_orphans(store: Store, session: LoadSession, state: SyncState) -> None:
+async def _settle_orphans(
+    store: Store,
+    session: LoadSession,
+    state: SyncState,
+    changes: DiskChanges,
+    limits: IngestLimits,
+    parse_timeout_s: float,
+) -> None:
     """Give each URL whose defining file changed or vanished to its next file, or drop it.
 
     The next file is usually one that was parsed in this load; when it is an unchanged
@@ -132,7 +179,8 @@ async def _settle_orphans(store: Store, session: LoadSession, state: SyncState) 
             removed.append(url)
             continue
         for path in paths:
-            [result] = read_and_parse([path])
+            twin = file_to_read(path, changes.seen.get(path), changes.targets.get(path))
+            result = await _read_one(twin, limits, parse_timeout_s)
             if result.parsed is not None and isinstance(result.parsed.record, ArticleRecord):
                 rewrites.articles.append(result.parsed.record)
                 break
@@ -140,12 +188,35 @@ async def _settle_orphans(store: Store, session: LoadSession, state: SyncState) 
     await store.execute_write_fn(_on_writer(partial(session.write, rewrites)))
 
 
+async def _read_one(file: FileToRead, limits: IngestLimits, parse_timeout_s: float) -> ReadResult:
+    """``file`` read and parsed as the changed files are, its parse time watched."""
+    chunks = parsed_chunks([file], options=ParseOptions(limits), parse_timeout_s=parse_timeout_s)
+    async with aclosing(chunks):
+        async for [result] in chunks:
+            return result
+    raise AssertionError("parsed_chunks gives one result per file")
+
+
 async def load_into(
-    db_path: Path | str, roots: Iterable[Path | str], *, progress: ProgressCallback | None = None
+    db_path: Path | str,
+    roots: Iterable[Path | str],
+    *,
+    progress: ProgressCallback | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
 ) -> LoadReport:
-    """Open the database at ``db_path`` (creating it), load ``roots`` into it, close it."""
-    store = await Store.open(db_path, read_connections=1)
+    """Open the database at ``db_path`` (creating it), load ``roots`` into it, close it.
+
+    When another load holds the database, wait up to ``lock_timeout_s`` for it, then
+    raise ``DatabaseLocked``.
+    """
+    store = await Store.open(
+        db_path, read_connections=1, write_lock_timeout_ms=round(lock_timeout_s * 1000)
+    )
     try:
-        return await load_paths(store, roots, progress=progress)
+        return await load_paths(
+            store, roots, progress=progress, limits=limits, parse_timeout_s=parse_timeout_s
+        )
     finally:
         await store.close()

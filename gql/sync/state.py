@@ -16,8 +16,8 @@ from dataclasses import replace
 from gql.ingest import ArticleRecord, ParsedFile, TopicRecord
 from gql.store import Chunk, FileEntry
 from gql.sync.changes import kind_and_key
+from gql.sync.reading import ReadResult
 from gql.sync.report import Duplicate, LoadReport, Rejected
-from gql.sync.workers import ReadResult
 
 
 class SyncState:

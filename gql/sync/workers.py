@@ -1,130 +1,96 @@
-"""Reading and parsing the changed files: read threads, parse worker processes, chunks.
+"""Parsing the changed files chunk by chunk, on every core when worth it, each file's
+parse time watched.
 
 YAML construction is pure Python and bound to one core, so a big load parses in worker
-processes while this process writes what they parsed. The worker side is
-``read_and_parse`` (one chunk of paths to ``ReadResult``s, never raising for a bad file);
-the writing side is ``parsed_chunks``, which hands chunks back in path order.
+processes while this process writes what they parsed; a small one parses in a thread of
+this process (``parsers``). ``parsed_chunks`` hands the chunks back in path order either
+way, and while it waits for one it abandons any parser stuck on a file for longer than
+the parse timeout: that file is rejected, the rest parsed again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import multiprocessing
 import os
 from collections import deque
-from collections.abc import AsyncIterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import AsyncGenerator
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from pathlib import Path
-from typing import NamedTuple
 
-from gql.errors import IngestError
-from gql.ingest import ParsedFile, parse_file
-from gql.sync.changes import digest
+from gql.sync.parsers import (
+    WATCH_INTERVAL_S,
+    ChunkTask,
+    Parsers,
+    ProcessParsers,
+    ThreadParsers,
+)
+from gql.sync.reading import DEFAULT_OPTIONS, FileToRead, ParseOptions, ReadResult
 
 # Below this many changed files, parsing in this process beats starting worker processes.
 PARALLEL_MIN_FILES = 2000
-# Files per chunk: one task of a worker, and one write of the load's transaction.
+# Files per chunk: one task of a parser, and one write of the load's transaction.
 CHUNK_FILES = 500
-READ_THREADS = 8  # disk requests in flight per parse worker
-
-# Niceness of the parsing processes. This process writes every chunk they parse, so it is
-# the critical path: on a machine with as many busy processes as cores, the scheduler
-# must run it first and give the workers what is left (100k files on 2 cores: 48 s -> 33 s).
-WORKER_NICENESS = 10
+# A backstop, not a budget: with the limits of ``IngestLimits`` the slowest file allowed
+# parses in well under a second; this is for what the limits did not foresee.
+DEFAULT_PARSE_TIMEOUT_S = 30.0
 
 
-class ReadResult(NamedTuple):
-    """One file read and parsed, as a worker sends it back (a tuple, cheap to pickle)."""
-
-    path: str
-    digest: str | None
-    """The digest of the bytes read; ``None`` when the file could not be read."""
-    parsed: ParsedFile | None
-    """The parsed file; ``None`` when it was rejected."""
-    problem: str | None
-    """Why the file was rejected, naming it; ``None`` when it parsed."""
-
-
-def _read_all(names: list[str]) -> list[bytes | OSError]:
-    contents: list[bytes | OSError] = []
-    for name in names:
-        try:
-            with open(name, "rb") as file:
-                contents.append(file.read())
-        except OSError as exc:
-            contents.append(exc)
-    return contents
-
-
-def read_and_parse(paths: list[str]) -> list[ReadResult]:
-    """Read, digest and parse files, in the order given; never raises for a bad file
-    (worker-process entry)."""
-    results: list[ReadResult] = []
-    # A file not in the page cache costs a disk round trip: read the chunk in a few
-    # threads, each its own slice (one task per thread, not per file, which would cost
-    # more than a warm read), so the waits overlap. 100k files with the page cache dropped
-    # first: 32.2 s -> 25.6 s; warm: unchanged (23.0-23.4 s).
-    slices = [paths[i::READ_THREADS] for i in range(READ_THREADS)]
-    with ThreadPoolExecutor(max_workers=READ_THREADS) as readers:
-        read = list(readers.map(_read_all, slices))
-    contents: list[bytes | OSError] = [b""] * len(paths)
-    for i, part in enumerate(read):
-        contents[i::READ_THREADS] = part
-    for name, data in zip(paths, contents, strict=True):
-        path = Path(name)
-        if isinstance(data, OSError):
-            problem = f"{name}: cannot read: {data.strerror or data}"
-            results.append(ReadResult(name, None, None, problem))
+async def _results_of(task: ChunkTask, parsers: Parsers, timeout_s: float) -> list[ReadResult]:
+    """The parsers' results for ``task``, abandoning any parser stuck on a file meanwhile."""
+    interval = min(WATCH_INTERVAL_S, timeout_s / 4)
+    while True:
+        future = task.future
+        assert future is not None, "a task is submitted before it is waited for"
+        await asyncio.wait([future], timeout=interval)
+        if future is not task.future:  # abandoned and sent again while we waited
             continue
-        try:
-            results.append(ReadResult(name, digest(data), parse_file(path, data), None))
-        except IngestError as exc:
-            results.append(ReadResult(name, digest(data), None, str(exc)))
-        except Exception as exc:  # one odd file must never stop a load
-            problem = f"{name}: unexpected {type(exc).__name__} while parsing: {exc}"
-            results.append(ReadResult(name, digest(data), None, problem))
-    return results
+        if not future.done():
+            parsers.abandon_stuck(timeout_s)
+            continue
+        exc = future.exception()
+        if exc is None:
+            return future.result()
+        if isinstance(exc, BrokenProcessPool):
+            parsers.recover(task)
+            continue
+        raise exc
 
 
-def _start_worker() -> None:
-    """Worker-process initializer: yield the cores to the writing process when it needs one,
-    and skip the cyclic garbage collector."""
-    if hasattr(os, "nice"):
-        os.nice(WORKER_NICENESS)
-    # The worker lives for one load and makes only acyclic garbage (records freed by
-    # reference counting once sent back).
-    gc.disable()
-
-
-async def parsed_chunks(paths: list[str]) -> AsyncIterator[list[ReadResult]]:
+async def parsed_chunks(
+    files: list[FileToRead],
+    *,
+    options: ParseOptions = DEFAULT_OPTIONS,
+    parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
+) -> AsyncGenerator[list[ReadResult], None]:
     """``read_and_parse`` results chunk by chunk, in path order, on every core if worth it.
 
-    Worker processes are started with ``spawn`` because this process runs SQLite threads
-    that ``fork`` could copy mid-lock, and niced because this process's writing is the
-    critical path. At most two chunks per worker are in flight, so memory stays bounded
-    whatever the number of files. A small load parses in this process's default thread
-    pool instead, which keeps the event loop free.
+    At most two chunks per worker are in flight, so memory stays bounded whatever the
+    number of files. A file that parses for longer than ``parse_timeout_s`` is rejected.
     """
-    chunks = [paths[i : i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    loop = asyncio.get_running_loop()
+    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
-        for chunk in chunks:
-            yield await loop.run_in_executor(None, read_and_parse, chunk)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker
-    ) as pool:
-        pending: deque[Future[list[ReadResult]]] = deque()
+    parsers: Parsers
+    if len(files) >= PARALLEL_MIN_FILES and workers >= 2:
+        parsers = ProcessParsers(workers, options)
+    else:
+        parsers = ThreadParsers(options)
+    done = False
+    try:
+        pending: deque[ChunkTask] = deque()
         waiting = iter(chunks)
-        for chunk in islice(waiting, 2 * workers):
-            pending.append(pool.submit(read_and_parse, chunk))
+        for chunk in islice(waiting, parsers.capacity):
+            pending.append(ChunkTask(chunk))
+            parsers.submit(pending[-1])
         while pending:
-            results = await asyncio.wrap_future(pending.popleft())
+            task = pending[0]
+            results = await _results_of(task, parsers, parse_timeout_s)
+            pending.popleft()
+            parsers.finished(task)
             following = next(waiting, None)
             if following is not None:
-                pending.append(pool.submit(read_and_parse, following))
-            yield results
+                pending.append(ChunkTask(following))
+                parsers.submit(pending[-1])
+            yield task.merge(results)
+        done = True
+    finally:
+        parsers.close(wait=done)

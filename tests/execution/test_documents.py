@@ -19,6 +19,13 @@ from gql.store import Store
 MB = 1 << 20
 
 
+def ids(n: int, count: int) -> str:
+    """A distinct document asking ``nodes`` for ``count`` IDs (a token each): within the
+    request limits (one field), refused only when it runs (more than 100 IDs)."""
+    listed = " ".join(f'"{n}-{i}"' for i in range(count))
+    return f"{{ nodes(ids: [{listed}]) {{ __typename }} }}"
+
+
 def aliases(n: int, fields: int) -> str:
     """A distinct document of ``fields`` aliased ``__typename`` fields (~4 tokens each)."""
     return "{ " + " ".join(f"d{n}_{i}: __typename" for i in range(fields)) + " }"
@@ -27,22 +34,24 @@ def aliases(n: int, fields: int) -> str:
 async def test_distinct_documents_are_kept_within_the_cache_bytes(seeds_store: Store) -> None:
     """120 distinct documents of ~1,200 tokens each parse to ~70 MB; the schema's cache
     keeps them within its 32 MB, and what stays allocated afterwards is within that too
-    (Strawberry's ParserCache of 256 entries kept them all)."""
+    (Strawberry's ParserCache of 256 entries kept them all). Each is parsed, validated
+    and run (its ``nodes`` then refuses more than 100 IDs)."""
     schema = build_schema()
     documents = schema.documents
-    assert documents is not None and documents.max_bytes == 32 * MB
+    assert documents is not None and documents.kept.max_bytes == 32 * MB
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         for n in range(120):
             context = Context.for_request(seeds_store, Settings())
-            result = await schema.execute(aliases(n, 300), context_value=context)
-            assert result.errors is None and len(result.data or {}) == 300
+            result = await schema.execute(ids(n, 1_200), context_value=context)
+            [error] = result.errors or []
+            assert error.message == "argument 'ids': at most 100 IDs per request, got 1200"
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert documents.bytes <= documents.max_bytes
+    assert documents.kept.bytes <= documents.kept.max_bytes
     assert 10 < len(documents) < 120
     assert kept < 40 * MB
 
@@ -80,6 +89,6 @@ def test_derived_entries_are_kept_for_documents_within_the_bytes() -> None:
         assert entries is not None
         entries["x"] = 1
     assert cache.bytes <= 8 * MB
-    assert 10 < len(cache._documents) < 100
+    assert 10 < len(cache) < 100
     assert cache.entries(operations[-1]) == {"x": 1}  # type: ignore[arg-type]
     assert cache.entries(operations[0]) == {}  # type: ignore[arg-type]

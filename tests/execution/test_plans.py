@@ -129,9 +129,13 @@ async def generated_store(generated_db: Path) -> AsyncIterator[Store]:
 
 
 async def _run(
-    schema: GqlSchema, store: Store, document: str, variables: dict[str, Any]
+    schema: GqlSchema,
+    store: Store,
+    document: str,
+    variables: dict[str, Any],
+    settings: Settings | None = None,
 ) -> tuple[Any, list[tuple[str, Any]], int]:
-    context = Context.for_request(store, Settings())
+    context = Context.for_request(store, settings or Settings())
     result = await schema.execute(document, variable_values=variables, context_value=context)
     errors = [(error.message, error.path) for error in result.errors or []]
     statements = context.query_log.statements if context.query_log else -1
@@ -305,9 +309,9 @@ async def test_large_documents_and_variables_are_not_kept(generated_store: Store
     selections = schema.selection_cache
     assert selections is not None
     padding = "#" + "x" * 200_000 + "\n"
-    data, errors, _ = await _run(
-        schema, generated_store, padding + "{ articles(first: 2) { nodes { title } } }", {}
-    )
+    document = padding + "{ articles(first: 2) { nodes { title } } }"
+    long_queries = Settings(max_query_chars=len(document))
+    data, errors, _ = await _run(schema, generated_store, document, {}, long_queries)
     assert errors == [] and len(json.loads(data)["articles"]["nodes"]) == 2
     assert len(planner.documents._documents) == 0
     document = """query($q: String!) { articles(first: 2) { nodes {

@@ -66,8 +66,8 @@ def test_an_immutable_database_is_served_without_files_beside_it(
 ) -> None:
     db = Path(shutil.copy(seeds_db, tmp_path / "gql.db"))
     with serve_database(db, "--immutable") as server:
-        count = httpx.post(f"{server.base}/graphql", json=COUNT).json()
-        assert count == {"data": {"articles": {"totalCount": len(ALL_URLS)}}}
+        count = httpx.post(f"{server.base}/graphql", json=COUNT).json()["data"]
+        assert count == {"articles": {"totalCount": len(ALL_URLS)}}
         assert sorted(p.name for p in tmp_path.iterdir()) == ["gql.db"]
 
 
@@ -108,5 +108,5 @@ def test_a_database_in_a_read_only_folder_is_served(seeds_db: Path, tmp_path: Pa
 
 def assert_serves(base: str) -> None:
     assert httpx.get(f"{base}/readyz").json()["articles"] == len(ALL_URLS)
-    count = httpx.post(f"{base}/graphql", json=COUNT).json()
-    assert count == {"data": {"articles": {"totalCount": len(ALL_URLS)}}}
+    count = httpx.post(f"{base}/graphql", json=COUNT).json()["data"]
+    assert count == {"articles": {"totalCount": len(ALL_URLS)}}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,21 @@ from gql.sync import LoadReport, load_into
 def load(db: Path, *roots: Path) -> LoadReport:
     """Load ``roots`` into the database file ``db`` (created when missing), as ``gql load``."""
     return asyncio.run(load_into(db, list(roots)))
+
+
+LOAD_TIMEOUT_S = 60
+
+
+def gql_load(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``gql load ARGS`` in a subprocess, as a user runs it; killed after 60 s, so that a
+    load that would hang fails its test instead."""
+    return subprocess.run(
+        [sys.executable, "-m", "gql.cli", "load", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=LOAD_TIMEOUT_S,
+        check=False,
+    )
 
 
 def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -78,9 +78,11 @@ def test_a_moved_seed_folder_is_followed(tmp_path: Path) -> None:
     assert query(db, "SELECT count(*) FROM files WHERE path LIKE ?", (f"{first}%",)) == [(0,)]
 
 
-def test_an_unreadable_folder_stops_the_load_and_keeps_the_corpus(
+def test_an_unreadable_folder_is_rejected_and_its_files_keep_their_last_version(
     seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A folder that cannot be listed would make its files look vanished: they stay, the
+    folder is reported, and the rest of the load goes on."""
     db = tmp_path / "x.db"
     load(db, seeds_copy)
     before = dump(db)
@@ -92,8 +94,10 @@ def test_an_unreadable_folder_stops_the_load_and_keeps_the_corpus(
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    with pytest.raises(LoadError, match="articles: cannot list: Permission denied"):
-        load(db, seeds_copy)
+    report = load(db, seeds_copy)
+    assert [r.path for r in report.rejected] == [str(seeds_copy / "articles")]
+    assert "cannot list folder: Permission denied" in report.rejected[0].reason
+    assert (report.removed, report.articles, report.exit_code) == (0, 60, 2)
     assert dump(db) == before
 
 
@@ -138,6 +142,25 @@ def test_a_missing_root_stops_the_load_naming_it(tmp_path: Path) -> None:
         str(tmp_path / "seeds"),
         "no such file or folder",
     )
+
+
+def test_a_root_that_is_a_link_loop_stops_the_load_naming_it(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "b", tmp_path / "a")
+    os.symlink(tmp_path / "a", tmp_path / "b")
+    with pytest.raises(LoadError) as caught:
+        resolve_roots([tmp_path / "a"])
+    assert (caught.value.path, caught.value.problem) == (str(tmp_path / "a"), "symbolic link loop")
+
+
+def test_links_that_loop_or_lead_nowhere_do_not_make_a_database_stale(tmp_path: Path) -> None:
+    seeds, db = tmp_path / "seeds", tmp_path / "x.db"
+    seeds.mkdir()
+    os.symlink(seeds / "loop.md", seeds / "loop.md")
+    os.symlink(seeds / "missing.md", seeds / "dangling.md")
+    db.write_bytes(b"")
+    os.utime(seeds, ns=(10**18, 10**18))
+    os.utime(db, ns=(10**18 + 10**9, 10**18 + 10**9))
+    assert not is_stale(db, [seeds])
 
 
 def test_a_database_is_stale_when_missing_or_older_than_a_seed(tmp_path: Path) -> None:

@@ -1,0 +1,247 @@
+"""Request limits, checked before a query is validated or run: each limit with its code,
+the documents of the "Hold under abuse" issue refused, and everything the project itself
+sends (README queries, bench scenarios, GraphiQL's introspection) passing the defaults."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query
+from strawberry.types import ExecutionResult
+
+from bench.catalog import SCENARIOS
+from gql.graph.context import Context
+from gql.graph.schema import build_schema
+from gql.settings import Settings
+from gql.store import Store
+from tests import attacks
+from tests.conftest import REPO
+
+Run = Callable[..., Awaitable[tuple[ExecutionResult, Context]]]
+INTROSPECTION = get_introspection_query(
+    descriptions=True,
+    specified_by_url=True,
+    directive_is_repeatable=True,
+    schema_description=True,
+    input_value_deprecation=True,
+)
+
+
+@pytest.fixture
+def run(seeds_store: Store) -> Run:
+    """Run a document in process with the given limits; the result and its context."""
+    schema = build_schema()
+
+    async def go(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        **limits: Any,
+    ) -> tuple[ExecutionResult, Context]:
+        context = Context.for_request(seeds_store, Settings(**limits))
+        result = await schema.execute(
+            query, variable_values=variables, context_value=context, operation_name=operation_name
+        )
+        return result, context
+
+    return go
+
+
+def code_of(result: ExecutionResult) -> str:
+    assert result.errors, result.data
+    code: str = result.errors[0].extensions["code"]
+    return code
+
+
+TWO_ALIASES = "{ a: __typename b: __typename }"
+DEEP = "{ articles { nodes { provider { name } } } }"  # 4 levels, 4 fields
+
+# (limit, the value that refuses the query, query, code)
+LIMITS = [
+    ("max_query_chars", 100, "{ __typename }" + " " * 100, "QUERY_TOO_LONG"),
+    ("max_tokens", 5, TWO_ALIASES, "TOO_MANY_TOKENS"),
+    ("max_depth", 3, DEEP, "QUERY_TOO_DEEP"),
+    ("max_fields", 3, DEEP, "TOO_MANY_FIELDS"),
+    ("max_aliases", 1, TWO_ALIASES, "TOO_MANY_ALIASES"),
+    (
+        "max_root_fields",
+        1,
+        "{ __typename topics(first: 1) { totalCount } }",
+        "TOO_MANY_ROOT_FIELDS",
+    ),
+    (
+        "max_directives",
+        1,
+        "{ __typename @include(if: true) @skip(if: false) }",
+        "TOO_MANY_DIRECTIVES",
+    ),
+    (
+        "max_fragment_spreads",
+        1,
+        "{ ...A } fragment A on Query { ...B } fragment B on Query { __typename }",
+        "TOO_MANY_FRAGMENT_SPREADS",
+    ),
+    ("max_operations", 1, "query a { __typename } query b { __typename }", "TOO_MANY_OPERATIONS"),
+    (
+        "max_field_repeats",
+        2,
+        "{ articles { nodes { title title title } } }",
+        "TOO_MANY_REPEATED_FIELDS",
+    ),
+    ("max_cost", 10, "{ articles(first: 10) { nodes { title } } }", "QUERY_TOO_COMPLEX"),
+]
+
+
+@pytest.mark.parametrize(("limit", "value", "query", "code"), LIMITS, ids=[c[3] for c in LIMITS])
+async def test_each_limit_refuses_before_anything_runs(
+    run: Run, limit: str, value: int, query: str, code: str
+) -> None:
+    name = "a" if query.startswith("query a") else None
+    passed, _ = await run(query, operation_name=name)
+    assert passed.errors is None, passed.errors
+    refused, context = await run(query, operation_name=name, **{limit: value})
+    assert code_of(refused) == code
+    assert refused.data is None
+    [error] = refused.errors or []
+    assert error.extensions is not None and error.extensions["limit"] == value
+    assert f"{value:,}" in error.message
+    # Refused before execution: no SQL ran.
+    assert context.query_log is not None and context.query_log.statements == 0
+
+
+async def test_an_answer_over_the_size_limit_is_refused(run: Run) -> None:
+    query = "{ articles(first: 10) { nodes { title url excerpt body } } }"
+    passed, _ = await run(query)
+    assert passed.errors is None
+    refused, context = await run(query, max_response_bytes=500)
+    assert code_of(refused) == "RESPONSE_TOO_LARGE" and refused.data is None
+    assert "more than the 500 this server sends" in (refused.errors or [])[0].message
+    assert context.query_log is not None and context.query_log.statements > 0
+
+
+async def test_limit_errors_say_what_and_how_much(run: Run) -> None:
+    result, _ = await run(DEEP, max_depth=3)
+    [error] = result.errors or []
+    assert error.message == (
+        "the query is nested too deeply: 4 levels of fields, more than the 3 this server"
+        " accepts; ask for fewer nested levels"
+    )
+    assert error.extensions == {"code": "QUERY_TOO_DEEP", "limit": 3, "found": 4}
+    assert result.extensions is not None
+    assert result.extensions["cost"]["requestedQueryCost"] is None
+
+
+# (attack, its variables, expected code) under the default limits
+ATTACKS = [
+    ("explosive lists", attacks.explosive_lists(), None, "QUERY_TOO_COMPLEX"),
+    ("25 doublings of related", attacks.doubling_related(25), None, "QUERY_TOO_DEEP"),
+    ("500 aliases of a list", attacks.aliases(500), None, "TOO_MANY_ALIASES"),
+    ("10,000 aliases", attacks.aliases(10_000, "__typename"), None, "QUERY_TOO_LONG"),
+    ("10,001 tokens", attacks.tokens(10_001), None, "TOO_MANY_TOKENS"),
+    ("branching fragments", attacks.branching_fragments(), None, "TOO_MANY_FIELDS"),
+    ("100,000 operations", attacks.operations(100_000), None, "QUERY_TOO_LONG"),
+    ("10 MB of tokens", attacks.megabytes_of_tokens(10), None, "QUERY_TOO_LONG"),
+    ("depth 64", attacks.nested(64), None, "QUERY_TOO_DEEP"),
+    ("depth 100", attacks.nested(100), None, "QUERY_TOO_DEEP"),
+    ("300 repeated object fields", attacks.repeated_fields(300), None, "TOO_MANY_REPEATED_FIELDS"),
+    ("an or of 1,000", attacks.wide_or(1000), None, "INVALID_ARGUMENT"),
+    (
+        "a nested JSON cursor",
+        attacks.CURSOR_QUERY,
+        {"after": attacks.nested_json_cursor()},
+        "INVALID_CURSOR",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"), [a[1:] for a in ATTACKS], ids=[a[0] for a in ATTACKS]
+)
+async def test_the_attacks_of_the_issue_are_refused(
+    run: Run, query: str, variables: dict[str, Any] | None, code: str
+) -> None:
+    result, context = await run(query, variables)
+    assert code_of(result) == code, result.errors
+    assert result.data is None or all(v is None for v in result.data.values())
+    if code not in ("INVALID_ARGUMENT", "INVALID_CURSOR"):  # those are the resolver's
+        assert context.query_log is not None and context.query_log.statements == 0
+    after, _ = await run("{ __typename }")
+    assert after.errors is None and after.data == {"__typename": "Query"}
+
+
+async def test_operations_are_counted_before_they_are_validated(run: Run) -> None:
+    result, _ = await run(attacks.operations(21), operation_name="q0")
+    assert code_of(result) == "TOO_MANY_OPERATIONS"
+
+
+async def test_branching_fragments_are_refused_however_they_expand(run: Run) -> None:
+    # Fragments whose leaves select nothing: only their spreads grow.
+    query = attacks.branching_fragments(24).replace("{ __typename }", "{ }")
+    result, _ = await run(query)
+    assert code_of(result) == "TOO_MANY_FRAGMENT_SPREADS"
+    cycle = "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
+    result, _ = await run(cycle)
+    assert code_of(result) == "GRAPHQL_VALIDATION_FAILED"
+    assert "within itself" in (result.errors or [])[0].message
+
+
+async def test_a_filter_as_wide_and_deep_as_allowed_runs(run: Run) -> None:
+    """The widest `or` at every level of the deepest filter stays within SQLite's limits."""
+    level = '{title: {eq: "x"}}'
+    for _ in range(15):
+        level = "{or: [%s, %s]}" % (", ".join(['{title: {eq: "y"}}'] * 49), level)
+    result, _ = await run("{ articles(filter: %s) { totalCount } }" % level)
+    assert result.errors is None, result.errors
+    assert result.data == {"articles": {"totalCount": 0}}
+    wider = attacks.wide_or(51)
+    assert code_of((await run(wider))[0]) == "INVALID_ARGUMENT"
+    in_list = "{ articles(filter: {title: {in: [%s]}}) { totalCount } }" % ", ".join(
+        f'"t{i}"' for i in range(1000)
+    )
+    result, _ = await run(in_list)
+    assert code_of(result) == "INVALID_ARGUMENT"
+    assert "1001 conditions and values" in (result.errors or [])[0].message
+
+
+README_QUERIES = re.findall(
+    r"```graphql\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
+)
+SENT_BY_US = [(f"readme {i}", q, {}) for i, q in enumerate(README_QUERIES)] + [
+    (s.name, s.document, s.variables) for s in SCENARIOS if not s.name.startswith("peer")
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"), [s[1:] for s in SENT_BY_US], ids=[s[0] for s in SENT_BY_US]
+)
+async def test_what_the_project_sends_passes_the_defaults(
+    run: Run, seeds_db: Any, query: str, variables: Any
+) -> None:
+    values = variables(seeds_db) if callable(variables) else variables
+    result, _ = await run(query, values)
+    assert result.errors is None, result.errors
+    assert result.extensions is not None
+    cost = result.extensions["cost"]
+    assert 0 < cost["requestedQueryCost"] <= Settings().max_cost
+    assert 0 <= cost["actualQueryCost"] <= cost["requestedQueryCost"]
+
+
+async def test_graphiql_introspection_passes_the_defaults(run: Run) -> None:
+    result, _ = await run(INTROSPECTION)
+    assert result.errors is None, result.errors
+
+
+async def test_a_request_out_of_time_is_one_timeout_error(run: Run) -> None:
+    """However the deadline strikes (a read interrupted, or the execution cancelled),
+    the answer is one TIMEOUT error; the next request is unaffected."""
+    query = "{ articles(first: 20) { nodes { related { article { related { title } } } } } }"
+    result, _ = await run(query, request_time_limit_ms=1)
+    assert result.data is None
+    [error] = result.errors or []
+    assert error.extensions == {"code": "TIMEOUT"}
+    assert error.message == "the request ran past its time limit of 1 ms and was stopped"
+    again, _ = await run(query)
+    assert again.errors is None
