@@ -4,10 +4,10 @@
 lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL for
 browsers) behind the response cache (``gql.http.response_cache``) and the HTTP caching
 headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
-(``gql.http.assets``); ``GET /healthz`` says whether the database answers. Every request
-passes CORS (``gql.http.cors``, when origins are named) and the size limit
-(``gql.http.limits``); every response may be compressed (``gql.http.compression``) and
-gets the security headers (``gql.http.headers``).
+(``gql.http.assets``); ``GET /healthz`` and ``GET /readyz`` say whether the database
+answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
+are named) and the size limit (``gql.http.limits``); every response may be compressed
+(``gql.http.compression``) and gets the security headers (``gql.http.headers``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
@@ -33,12 +31,13 @@ from gql.http.cors import cors_middleware, varies_by_origin
 from gql.http.disconnect import CancelOnDisconnect
 from gql.http.graphiql import graphiql_routes
 from gql.http.headers import SecurityHeaders
+from gql.http.health import health_routes
 from gql.http.limits import RequestSizeLimit
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
 from gql.settings import Settings
-from gql.store import Store, data_version
+from gql.store import Store, data_version, read_data_version, read_readiness
 
 
 class State(TypedDict):
@@ -58,6 +57,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
             read_only=True,
+            immutable=settings.immutable,
         )
         # Everything built so far (schema, modules, connections) lives as long as the
         # worker: moving it out of the collector's generations makes every collection
@@ -69,13 +69,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         finally:
             await store.close()
 
-    async def healthz(request: Request) -> Response:
-        body: dict[str, Any] = {"status": "ok"}
-        try:
-            body["dataVersion"] = await data_version(request.state.store)
-        except StoreError as exc:
-            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
-        return JSONResponse(body)
+    async def liveness(scope: Scope) -> dict[str, object]:
+        return {"dataVersion": await read_data_version(scope["state"]["store"])}
+
+    async def readiness(scope: Scope) -> dict[str, object]:
+        found = await read_readiness(scope["state"]["store"])
+        return {"dataVersion": found.data_version, "articles": found.articles}
 
     async def current_version(scope: Scope) -> int:
         return await data_version(scope["state"]["store"])
@@ -90,7 +89,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
-            graphql, max_entries=settings.response_cache_entries, data_version=current_version
+            graphql,
+            max_entries=settings.response_cache_entries,
+            max_bytes=settings.response_cache_bytes,
+            data_version=current_version,
         )
     graphql = CancelOnDisconnect(graphql)
     graphql = HttpCaching(
@@ -103,7 +105,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
-            Route("/healthz", healthz, methods=["GET"]),
+            *health_routes(liveness=liveness, readiness=readiness),
             *graphiql_routes(view.graphiql),
         ],
         middleware=[

@@ -250,6 +250,12 @@ def limit_options(command: F) -> F:
     type=click.IntRange(min=1),
     help="Largest request body or GET query string; larger is refused (413/414).",
 )
+@click.option(
+    "--immutable",
+    is_flag=True,
+    help="Read the database as a file nobody changes while it is served (no locks, no"
+    " -wal/-shm files): for a published copy in a read-only folder.",
+)
 @click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
 @click.option(
     "--cors-origin",
@@ -276,6 +282,7 @@ def serve(
     explain: bool,
     response_cache: int,
     max_request_bytes: int,
+    immutable: bool,
     no_graphiql: bool,
     cors_origins: tuple[str, ...],
     cache_control: str,
@@ -297,12 +304,21 @@ def serve(
         _print_report(report)
     if not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `gql load` or pass --seeds")
+    # Before uvicorn: a file that cannot be served is one line here, not a traceback from
+    # every worker's start-up.
+    from gql.store import check_database
+
+    try:
+        asyncio.run(check_database(db_path, immutable=immutable))
+    except GqlError as exc:
+        raise click.ClickException(str(exc)) from exc
     # Workers are separate processes that build the app from the factory, so settings
     # travel as the environment variables gql.settings reads.
     os.environ["GQL_DB"] = str(db_path.resolve())
     os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
+    os.environ["GQL_IMMUTABLE"] = "1" if immutable else "0"
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
     for _, name, variable, _ in LIMIT_OPTIONS:

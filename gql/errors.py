@@ -10,13 +10,15 @@
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
     │   │   └── RequestTimeout   a read ran past its request's deadline
-    │   └── CursorMismatch       a keyset cursor with the wrong number of values
+    │   ├── CursorMismatch       a keyset cursor with the wrong number of values
+    │   └── DatabaseDamaged      the file is not a database, or has damaged pages
     └── UserError                the client asked for something wrong (reaches clients)
         ├── InvalidId            a global ID that is malformed or of the wrong type
         ├── InvalidCursor        a pagination cursor that was not issued by us
         ├── InvalidArgument      an argument outside its allowed range
         ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
         ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
+        ├── SearchTooLarge       a full-text query with too many terms or characters
         ├── LimitExceeded        a query over one of the server's limits, refused unrun
         ├── ResponseTooLarge     an answer bigger than the server sends
         └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
@@ -135,6 +137,18 @@ class RequestTimeout(QueryTimeout):
         )
 
 
+class DatabaseDamaged(StoreError):
+    """SQLite found the database file is not a database, or has damaged pages."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(
+            f"database {self.path} is damaged ({problem}): restore a good copy, or remove it"
+            " and build it again with `gql load`"
+        )
+
+
 class UserError(GqlError):
     """An error caused by the request; its message and code are shown to the client."""
 
@@ -201,6 +215,21 @@ class SearchSyntaxError(UserError):
             f"search query {query!r} is not valid: {problem}. Words match by prefix with *,"
             ' phrases go in double quotes (e.g. "state-of-the-art"), and AND, OR, NOT and'
             " parentheses combine them"
+        )
+
+
+class SearchTooLarge(UserError):
+    """A full-text search query past one of the bounds that keep a search's cost bounded."""
+
+    code = "INVALID_SEARCH_QUERY"
+
+    def __init__(self, what: str, limit: int, received: int, *, note: str = "") -> None:
+        self.what = what
+        self.limit = limit
+        self.received = received
+        super().__init__(
+            f"search query has {received} {what}; at most {limit} are allowed"
+            + (f" ({note})" if note else "")
         )
 
 

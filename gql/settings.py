@@ -21,6 +21,10 @@ class Settings:
 
     db_path: Path = field(default_factory=lambda: Path(os.environ.get("GQL_DB", "data/gql.db")))
     """The SQLite database file (created by ``gql load``)."""
+    immutable: bool = field(default_factory=lambda: os.environ.get("GQL_IMMUTABLE") == "1")
+    """Read the database with SQLite's ``immutable=1`` (no locks, no ``-wal``/``-shm``
+    files): for a published file in a folder the server cannot write. It must not change
+    while served. A read-only folder without a ``-shm`` file is opened so anyway."""
     read_connections: int = field(default_factory=lambda: _env_int("GQL_READ_CONNECTIONS", 3))
     """Read-only connections in the pool of each worker."""
     sql_time_limit_ms: int = field(default_factory=lambda: _env_int("GQL_SQL_TIME_LIMIT_MS", 2000))
@@ -59,6 +63,11 @@ class Settings:
     """Origins whose pages may call the API from a browser (``*``: any); none: same origin."""
     document_cache_entries: int = 256
     """Distinct query documents each worker keeps parsed, validated and compiled."""
+    response_cache_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_RESPONSE_CACHE_BYTES", 64 << 20)
+    )
+    """Bytes of answers the response cache of each worker keeps at most (the front page
+    is ~18 kB); an answer over a sixteenth of it, or over 1 MB, is not kept."""
     response_cache_entries: int = field(
         default_factory=lambda: _env_int("GQL_RESPONSE_CACHE_ENTRIES", 1000)
     )

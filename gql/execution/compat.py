@@ -25,6 +25,7 @@ __all__ = [
     "InvalidOperationTypeError",
     "OperationType",
     "get_graphql_ide_html",
+    "validate_document",
 ]
 
 from collections.abc import Awaitable, Callable, Iterator
@@ -66,7 +67,12 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 # info its Info objects need (coerced variables, operation extensions); an executor that
 # does not extend it breaks ``info.variable_values`` and ``info.input_extensions``.
 # The public part is passing a subclass as ``Schema(execution_context_class=...)``.
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+# ``validate_document`` is what Strawberry's ValidationCache and its own validation step
+# call: graphql-core's public ``validate`` with Strawberry's two extra rules (``MaybeNull``
+# and ``OneOf``, added in 0.3xx), which a plain ``validate`` would leave out. The bounded
+# document cache (``gql.execution.documents``) validates through it for that reason; a
+# change of its signature breaks validation of every query, loudly.
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 
 # Private module, public constant: the 0.116.0 changelog shows reading a GraphQL type's
 # Strawberry definition as ``extensions[GraphQLCoreConverter.DEFINITION_BACKREF]``.

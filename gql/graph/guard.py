@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,6 +47,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from gql.errors import LimitExceeded, QueryTimeout, RequestTimeout, ResponseTooLarge, UserError
+from gql.execution.documents import CostedLRU, document_bytes
 from gql.graph.context import Context
 from gql.graph.cost import Sizes, requested_cost, returned_objects
 from gql.graph.limits import (
@@ -125,18 +125,18 @@ class _SchemaState:
 
     def __init__(self, facts: SchemaFacts) -> None:
         self.facts = facts
-        self.documents: OrderedDict[int, _Document] = OrderedDict()
+        # Within a budget of bytes, as the parser's cache: each entry keeps its document
+        # alive, and a large one is measured again per request rather than kept.
+        self.documents: CostedLRU[int, _Document] = CostedLRU(1)
 
     def document(self, document: DocumentNode, max_documents: int) -> _Document:
         key = id(document)
         entry = self.documents.get(key)
         if entry is not None and entry.document is document:
-            self.documents.move_to_end(key)
             return entry
         entry = _Document(document, measure_document(document))
-        self.documents[key] = entry
-        while len(self.documents) > max(max_documents, 1):
-            self.documents.popitem(last=False)
+        self.documents.max_entries = max(max_documents, 1)
+        self.documents.put(key, entry, document_bytes(document))
         return entry
 
 

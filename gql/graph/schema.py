@@ -12,9 +12,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.execution import Executor
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from gql.execution.documents import DocumentCaching, ParsedDocuments
 from gql.execution.plans import Read, compiled_executor
 from gql.execution.resolvers import use_fast_resolvers
 from gql.execution.selections import SelectionCache
@@ -45,6 +46,7 @@ class GqlSchema(strawberry.Schema):
         extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
         execution_context_class: type[Executor[Any]] | None = None,
         selection_cache: SelectionCache | None = None,
+        documents: ParsedDocuments | None = None,
     ) -> None:
         super().__init__(
             query=query,
@@ -54,6 +56,8 @@ class GqlSchema(strawberry.Schema):
         )
         self.selection_cache = selection_cache
         """Converted selections kept across requests (``gql.graph.resolving``)."""
+        self.documents = documents
+        """Parsed and validated documents kept across requests (``DocumentCaching``)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -83,13 +87,13 @@ def build_schema(
     # The plans read fields the way the fast resolvers do, and those exist only once the
     # schema has built its GraphQL fields: the executor's table is filled right after.
     reads: dict[tuple[str, str], Read] = {}
+    documents = ParsedDocuments(document_cache_entries)
     schema = GqlSchema(
         query=Query,
         types=[Article, Provider, Topic, RelatedLink, Image],
         extensions=[
             RequestGuard,  # first: it wraps the others (limits, deadline, cost)
-            lambda: ParserCache(maxsize=document_cache_entries),
-            lambda: ValidationCache(maxsize=document_cache_entries),
+            lambda: DocumentCaching(documents),
             SqlAccounting,
             ErrorPolicy,
         ],
@@ -97,6 +101,7 @@ def build_schema(
             compiled_executor(reads, max_documents=document_cache_entries) if compiled else None
         ),
         selection_cache=SelectionCache(document_cache_entries),
+        documents=documents,
     )
     if fast_resolvers:
         prefetchable = {cls: set(table) for cls, table in RELATIONS.items()}

@@ -10,7 +10,7 @@
   Strawberry's ``DisableIntrospection``): ``__schema`` and ``__type`` become validation
   errors. ``__typename`` still works, as clients rely on it.
 
-These are validation-time rules, so ``ValidationCache`` keeps their verdicts with the
+These are validation-time rules, so ``DocumentCaching`` keeps their verdicts with the
 document and a hot query pays nothing for them.
 """
 
@@ -43,14 +43,14 @@ class OperationRules(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         # Before the yield: Strawberry reads the errors inside the validation hooks, so
-        # an error set on the way out would come too late. ValidationCache (earlier in
+        # an error set on the way out would come too late. DocumentCaching (earlier in
         # the list) has set the document's own errors by now.
         context = self.execution_context
         document = context.graphql_document
         if not (self.operation_named or context.pre_execution_errors or document is None):
             operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
             if operations > 1:
-                # A new list: the one there may be ValidationCache's cached (empty) answer.
+                # A new list: the one there may be DocumentCaching's cached (empty) answer.
                 context.pre_execution_errors = [
                     GraphQLError(
                         "Must provide operation name if query contains multiple operations.",

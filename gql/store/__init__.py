@@ -16,6 +16,7 @@ Inside, one module per job:
     search, facets   full-text search pages; facet counts
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
+    access, health   opening a file read-only or immutable; health reads for probes
     bounds           upper bounds of list fields, for the query cost limit
     write/           a load's one transaction (session) and its writes: articles,
                      definitions, derived state
@@ -54,6 +55,7 @@ from gql.store.filtering import (
     ProviderIs,
     TopicsMatch,
 )
+from gql.store.health import Readiness, check_database, read_data_version, read_readiness
 from gql.store.lookups import (
     CorpusCounts,
     count_corpus,
@@ -98,6 +100,7 @@ __all__ = [
     "ProviderIs",
     "ProviderRow",
     "QueryLog",
+    "Readiness",
     "RelatedLinkRow",
     "RequestDeadline",
     "Store",
@@ -105,6 +108,7 @@ __all__ = [
     "TopicsMatch",
     "Window",
     "WriteResult",
+    "check_database",
     "count_article_list",
     "count_article_lists_by_parent",
     "count_corpus",
@@ -133,6 +137,8 @@ __all__ = [
     "load_topics_by_name",
     "load_topics_by_parent_name",
     "load_topics_by_slug",
+    "read_data_version",
+    "read_readiness",
     "recording_queries",
     "request_deadline",
 ]

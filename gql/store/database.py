@@ -25,8 +25,16 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from gql.errors import DatabaseLocked, InvalidText, QueryTimeout, RequestTimeout, StoreError
-from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION
+from gql.errors import (
+    DatabaseDamaged,
+    DatabaseLocked,
+    InvalidText,
+    QueryTimeout,
+    RequestTimeout,
+    StoreError,
+)
+from gql.store.access import damage_of, read_immutable, reader_uri
+from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION, upgrade_full_text_index
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -149,6 +157,7 @@ def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
     conn.executescript(MIGRATED_DDL)
+    upgrade_full_text_index(conn)
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -167,11 +176,15 @@ class Store:
         time_limit_ms: int,
         read_only: bool,
         write_lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS,
+        immutable: bool = False,
     ) -> None:
         if read_connections < 1:
             raise StoreError(f"read_connections must be at least 1, got {read_connections}")
+        assert read_only or not immutable, "an immutable database is opened read-only"
         self.path = path
         self.read_only = read_only
+        self.immutable = immutable  # read with no locks and no -wal/-shm (``access``)
+        self.damage: DatabaseDamaged | None = None  # the first damage any read met
         self.time_limit_ms = time_limit_ms
         self.write_lock_timeout_ms = write_lock_timeout_ms
         self._read_connections = read_connections
@@ -192,39 +205,43 @@ class Store:
         time_limit_ms: int = 2000,
         read_only: bool = False,
         write_lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS,
+        immutable: bool = False,
     ) -> Store:
         """Open the database at ``path``: created if needed, or ``read_only`` (what a server
-        needs: it never writes, so the file may be a published, read-only artifact).
+        needs: it never writes, so the file may be a published, read-only artifact), and
+        ``immutable`` when asked or when only that can read it (``gql.store.access``).
         Writes wait up to ``write_lock_timeout_ms`` for another writer (``DatabaseLocked``)."""
+        path = Path(path)
+        if read_only and not path.is_file():
+            raise StoreError(f"cannot open database {path}: no such file")
+        immutable = read_only and read_immutable(path, asked=immutable)
         store = cls(
-            Path(path),
+            path,
             read_connections=read_connections,
             time_limit_ms=time_limit_ms,
             read_only=read_only,
             write_lock_timeout_ms=write_lock_timeout_ms,
+            immutable=immutable,
         )
-        if read_only and not store.path.is_file():
-            raise StoreError(f"cannot open database {store.path}: no such file")
+        uri = reader_uri(path, immutable=immutable)
         try:
             if not read_only:
                 await store.execute_write_fn(lambda conn: None)
             for _ in range(read_connections):
-                reader = await aiosqlite.connect(f"file:{store.path}?mode=ro", uri=True)
+                reader = await aiosqlite.connect(uri, uri=True)
                 deadline = _Deadline()
                 await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
                 await reader.create_function("gql_fold", 1, _fold, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
-            inline = sqlite3.connect(
-                f"file:{store.path}?mode=ro", uri=True, check_same_thread=False
-            )
+            inline = sqlite3.connect(uri, uri=True, check_same_thread=False)
             deadline = _Deadline()
             store._inline = (inline, deadline)  # from here on close() closes it
             inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
-        except DatabaseLocked:
+        except (DatabaseLocked, DatabaseDamaged):
             await store.close()
             raise
         except (sqlite3.Error, OSError, StoreError) as exc:
@@ -361,6 +378,12 @@ class Store:
                     raise RequestTimeout(request.limit_ms) from exc
                 raise QueryTimeout(limit_ms) from exc
             raise StoreError(f"read failed: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            damage = damage_of(exc, self.path)
+            if damage is None:
+                raise
+            self.damage = self.damage or damage
+            raise damage from exc
         except UnicodeEncodeError as exc:
             # A parameter SQLite cannot take as UTF-8: a client's string with a lone
             # surrogate (GraphQL string escapes allow "\ud800").

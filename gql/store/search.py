@@ -3,13 +3,23 @@
 A search is an article list drawn from the FTS5 matches of a query, ranked by BM25 when
 ordered by relevance. FTS5 reports a query it cannot parse as an SQL error; here it
 becomes ``SearchSyntaxError``, which names the query for the client.
+
+A search's cost is bounded before it runs. FTS5 does its work for a query inside single
+steps of SQLite's virtual machine, where the statement time limit cannot stop it: 10,000
+``OR``-ed words ran 8-21 s against a 2 s limit, and ``snippet()`` takes time in the
+square of the phrase matches in a row (32 words matching each of 1,000 tokens: 6 s for
+one row). So a query has at most ``MAX_SEARCH_TERMS`` terms and ``MAX_SEARCH_CHARS``
+characters (``SearchTooLarge``), and the index holds at most the first
+``INDEXED_CHARS`` characters of a field (``gql.store.ddl``), which bounds what
+``snippet()`` sees in a row.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from gql.errors import SearchSyntaxError, StoreError
+from gql.errors import SearchSyntaxError, SearchTooLarge, StoreError
 from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
 from gql.store.database import Row, Store
 from gql.store.encoding import json_array
@@ -29,7 +39,44 @@ _FTS_QUERY_PROBLEMS = (
 )
 SNIPPET = "snippet(articles_fts, -1, '<mark>', '</mark>', '…', 16)"
 
+MAX_SEARCH_TERMS = 16
+"""Words, prefixes and quoted phrases a search may combine. Each is a phrase FTS5 matches
+on its own, and ``snippet()``'s work grows with the square of their matches in a row: at
+16, the worst row (1,000 one-letter tokens, the same letter 16 times) costs ~1.5 s, a
+row of real text milliseconds. People type a few words; 16 leaves room for generated
+``OR`` lists of names."""
+MAX_SEARCH_CHARS = 500
+"""Characters of a search query: bounds the parse and a phrase's length (Algolia's own
+limit is 512)."""
+
+# A column filter (``title:``, ``{title excerpt}:``) names columns, not terms.
+_COLUMN_FILTER = re.compile(r"\{[^}]*\}\s*:|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+\s*:")
+# FTS5's strings ("..." with "" inside) and barewords (its characters, see fts5 docs 3.1).
+_TERM = re.compile(r'"(?:[^"]|"")*"?|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
 _article = ARTICLE.decode
+
+
+def count_search_terms(search: str) -> int:
+    """The words, prefixes and quoted phrases of an FTS5 query (operators and column
+    filters aside); a phrase counts once."""
+    terms = _TERM.findall(_COLUMN_FILTER.sub(" ", search))
+    return sum(1 for term in terms if term not in _OPERATORS)
+
+
+def check_search(search: str) -> None:
+    """Refuse a query past ``MAX_SEARCH_CHARS`` or ``MAX_SEARCH_TERMS`` (``SearchTooLarge``)."""
+    if len(search) > MAX_SEARCH_CHARS:
+        raise SearchTooLarge("characters", MAX_SEARCH_CHARS, len(search))
+    terms = count_search_terms(search)
+    if terms > MAX_SEARCH_TERMS:
+        raise SearchTooLarge(
+            "terms",
+            MAX_SEARCH_TERMS,
+            terms,
+            note="words, prefixes and quoted phrases count; AND, OR, NOT and NEAR do not",
+        )
 
 
 def article_source(spec: ArticleList, params: list[Any], *, ranked: bool = True) -> str:
@@ -68,6 +115,7 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
     row, so only for the page rather than for every match. (Ranking only the ids of
     ``load_matched_ids`` would be slower: FTS5 then evaluates the match once per id.)"""
     assert spec.search is not None
+    check_search(spec.search)
     params: list[Any] = []
     source = article_source(spec, params)
     keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
@@ -111,6 +159,7 @@ async def load_matched_ids(store: Store, search: str, condition: Condition | Non
     match and the filter over the wide articles table again. Read once, the ids let the
     count be their number and the facets group a short list (``load_facets_of_ids``).
     """
+    check_search(search)
     params: list[Any] = []
     source = article_source(ArticleList(search=search), params, ranked=False)
     condition_sql, condition_params = where(condition, "article")

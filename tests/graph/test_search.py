@@ -110,3 +110,16 @@ async def test_search_pages_follow_the_ranking(execute: Execute) -> None:
             break
         after = page["search"]["pageInfo"]["endCursor"]
     assert seen == ranked
+
+
+@pytest.mark.parametrize(
+    ("search", "bound"),
+    [(" OR ".join(["ai"] * 17), "has 17 terms; at most 16"), ("a" * 501, "at most 500")],
+)
+async def test_a_search_past_its_bounds_is_a_clear_error(
+    execute: Execute, search: str, bound: str
+) -> None:
+    result = await execute(SEARCH, {"q": search})
+    [error] = result.errors
+    assert error.extensions["code"] == "INVALID_SEARCH_QUERY"
+    assert bound in error.message and result.extensions == {"statements": 0}

@@ -74,7 +74,7 @@ def index_new_articles(writer: Writer) -> None:
         return
     writer.conn.execute(
         "INSERT INTO articles_fts(rowid, title, excerpt) SELECT id, title, excerpt"
-        " FROM articles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        " FROM articles_fts_text WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
         (json.dumps(writer.unindexed_articles),),
     )
     writer.unindexed_articles.clear()
