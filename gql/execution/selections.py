@@ -91,7 +91,9 @@ class SelectionCache:
             return info.selected_fields
         if len(values) > MAX_VARIABLES_BYTES:
             return info.selected_fields
-        key = (ids, values)
+        # orjson's bytes keep their whole 4 kB output buffer; the key keeps an exact copy
+        # (200 cached fields of a document held 800 kB of empty buffers).
+        key = (ids, bytes(memoryview(values)))
         found = entries.get(key)
         if found is None:
             found = entries[key] = info.selected_fields
