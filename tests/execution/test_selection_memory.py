@@ -24,9 +24,12 @@ async def test_cached_selections_keep_no_spare_buffers(seeds_store: Store) -> No
     schema = build_schema()
     document = "{ %s }" % " ".join(f'a{i}: topic(slug: "ai") {{ name }}' for i in range(FIELDS))
 
+    # Many aliased root fields are what this measures: over the served defaults.
+    settings = Settings(max_aliases=FIELDS, max_root_fields=FIELDS, max_field_repeats=FIELDS)
+
     async def run(text: str) -> None:
         result = await schema.execute(
-            text, context_value=Context.for_request(seeds_store, Settings())
+            text, context_value=Context.for_request(seeds_store, settings)
         )
         assert result.errors is None and result.data
         assert result.data["a0"] == {"name": "AI"}
