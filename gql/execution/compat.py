@@ -24,7 +24,6 @@ __all__ = [
     "CannotGetOperationTypeError",
     "InvalidOperationTypeError",
     "OperationType",
-    "get_graphql_ide_html",
     "validate_document",
 ]
 
@@ -49,7 +48,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails
 from graphql.pyutils import Path
 
-# Private modules used by the HTTP view (``gql.http.view``, ``gql.http.graphiql``), which
+# Private modules used by the HTTP view (``gql.http.view``), which
 # runs ``Schema.execute`` itself instead of Strawberry's view:
 # - ``strawberry.schema.exceptions``: what ``Schema.execute`` raises for a mutation over
 #   GET (``InvalidOperationTypeError``) and for a document whose operation it cannot pick
@@ -57,9 +56,6 @@ from graphql.pyutils import Path
 #   them from here. A rename breaks the import at start-up (loudly, not silently).
 # - ``strawberry.types.graphql.OperationType``: the values ``allowed_operation_types``
 #   takes. Not exported by ``strawberry.types``.
-# - ``strawberry.http.ides.get_graphql_ide_html``: the GraphiQL page Strawberry's views
-#   serve. A change of its signature (it grew ``graphql_ide`` in 0.213) breaks the page.
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 # Private: strawberry.schema exports only Schema. Strawberry's executor (added in 0.269.0,
