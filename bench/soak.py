@@ -1,9 +1,10 @@
 """A soak of `gql serve`: a minute of normal pages mixed with abuse, at 64 connections.
 
-``python -m bench.soak --db DB`` serves a copy of ``DB`` with ``gql serve --workers 2``
-and its production defaults (response cache on), then keeps ``--connections`` keep-alive
-connections busy for ``--duration`` seconds from one asyncio client, each request drawn
-(seeded) from a weighted mix:
+``python -m bench.soak --db DB`` serves a copy of ``DB`` (brought to this version's
+schema, as the next ``gql load`` would) with ``gql serve --workers 2`` and its production
+defaults (response cache on), then keeps ``--connections`` keep-alive connections busy
+for ``--duration`` seconds from one asyncio client, each request drawn (seeded) from a
+weighted mix:
 
 - **pages** (``page:*``): the documents of ``bench/scenarios/*.graphql`` with variables
   that vary as real traffic does (topics, articles and search words of the database), so
@@ -15,11 +16,12 @@ connections busy for ``--duration`` seconds from one asyncio client, each reques
 - **malformed** (``bad:*``): broken JSON, a batch, a ``text/plain`` body, a declared
   2 MB body (only its first 64 kB sent), an unknown method.
 
-Every response is read whole and its status counted. The run fails (exit 1) on any 5xx
-or on any transport error (reset, timeout) outside the oversize body, whose connection
-the server may close once it has answered 413. The serving processes' resident memory
-(``VmRSS``) is read before and after the load, and their peak (``VmHWM``) after.
-The figures go to ``BENCHMARKS.md`` between the ``soak`` markers, with the command.
+Every response is read whole; its status, error codes and ``X-GQL-Cache`` are counted.
+The run fails (exit 1) on any 5xx or on any transport error (reset, timeout) outside the
+oversize body, whose connection the server may close once it has answered 413. The
+serving processes' resident memory (``VmRSS``) is read before and after the load, and
+their peak (``VmHWM``) after. The figures go to ``BENCHMARKS.md`` between the ``soak``
+markers, with the command.
 Nothing here asserts timings.
 """
 
@@ -47,6 +49,7 @@ if __package__ in (None, ""):
 
 from bench.catalog import SCENARIOS, scenario
 from bench.servers import HOST, Server, gql_server
+from gql.store import Store
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -193,6 +196,8 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     codes: Counter[str] = field(default_factory=Counter)
     """``extensions.code`` of the GraphQL errors in the answers."""
+    cache_hits: int = 0
+    """Answers from the response cache (``X-GQL-Cache: hit``)."""
     errors: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
 
@@ -202,6 +207,7 @@ class Tally:
             "requests": len(values),
             "statuses": dict(sorted(self.statuses.items())),
             "codes": dict(self.codes.most_common()),
+            "cache_hits": self.cache_hits,
             "errors": dict(self.errors),
             "p50_ms": _percentile(values, 0.50),
             "p99_ms": _percentile(values, 0.99),
@@ -215,14 +221,14 @@ def _percentile(values: list[float], share: float) -> float:
     return round(values[min(len(values) - 1, int(share * len(values)))], 2)
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
-    """Read one response whole: its status, whether the server closes the connection, and
-    its body."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bool, bytes]:
+    """Read one response whole: its status, whether the server closes the connection,
+    whether the response cache answered, and its body."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionResetError("connection closed before a response")
     status = int(status_line.split()[1])
-    length, close = 0, False
+    length, close, hit = 0, False, False
     while True:
         line = await reader.readline()
         if line in (b"\r\n", b""):
@@ -233,17 +239,25 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes
             length = int(value)
         elif name == b"connection" and value.strip().lower() == b"close":
             close = True
-    return status, close, await reader.readexactly(length)
+        elif name == b"x-gql-cache":
+            hit = value.strip() == b"hit"
+    return status, close, hit, await reader.readexactly(length)
 
 
 async def _connection(
-    port: int, mix: list[Request], seed: int, deadline: float, tallies: dict[str, Tally]
+    port: int,
+    requests: dict[str, list[Request]],
+    seed: int,
+    deadline: float,
+    tallies: dict[str, Tally],
 ) -> None:
-    """Send requests of ``mix`` over one keep-alive connection (renewed when it ends)."""
+    """Send requests drawn from ``requests`` (a kind by ``WEIGHTS``, then any of its
+    variants) over one keep-alive connection, renewed when it ends."""
     rng = random.Random(seed)
+    kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
     reader = writer = None
     while time.perf_counter() < deadline:
-        request = rng.choice(mix)
+        request = rng.choice(requests[rng.choices(kinds, weights)[0]])
         tally = tallies[request.kind]
         started = time.perf_counter()
         try:
@@ -252,12 +266,15 @@ async def _connection(
             assert reader is not None
             writer.write(request.raw)
             await writer.drain()
-            status, close, body = await asyncio.wait_for(_read_response(reader), REQUEST_TIMEOUT_S)
+            status, close, hit, body = await asyncio.wait_for(
+                _read_response(reader), REQUEST_TIMEOUT_S
+            )
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             tally.errors[type(exc).__name__] += 1
             close = True
         else:
             tally.statuses[status] += 1
+            tally.cache_hits += hit
             tally.latencies_ms.append((time.perf_counter() - started) * 1000)
             if b'"errors"' in body:
                 tally.codes.update(_codes(body))
@@ -280,18 +297,12 @@ def drive(
     port: int, requests: dict[str, list[Request]], *, connections: int, duration_s: float, seed: int
 ) -> dict[str, Tally]:
     """``connections`` connections for ``duration_s`` seconds; a tally per kind."""
-    # Spread each kind's variants evenly over its share.
-    mix = [
-        requests[kind][i % len(requests[kind])]
-        for kind, share in WEIGHTS.items()
-        for i in range(share * 20)
-    ]
     tallies = {kind: Tally() for kind in WEIGHTS}
 
     async def run() -> None:
         deadline = time.perf_counter() + duration_s
         await asyncio.gather(
-            *[_connection(port, mix, seed + n, deadline, tallies) for n in range(connections)]
+            *[_connection(port, requests, seed + n, deadline, tallies) for n in range(connections)]
         )
 
     asyncio.run(run())
@@ -319,6 +330,11 @@ class Config:
     command: str = ""
 
 
+async def _upgrade(db: Path) -> None:
+    store = await Store.open(db)
+    await store.close()
+
+
 def soak(config: Config) -> dict[str, Any]:
     """Serve a copy of the database, drive the mix, and gather the figures."""
     config.out_dir.mkdir(parents=True, exist_ok=True)
@@ -332,6 +348,9 @@ def soak(config: Config) -> dict[str, Any]:
             source.backup(target)
     finally:
         source.close()
+    # ...brought to this version's schema and indexes, as the next `gql load` would: a
+    # server opens its database read-only and serves an older one as it finds it.
+    asyncio.run(_upgrade(db))
     requests = {**page_requests(db), **abuse_requests()}
     articles = _values(db, "SELECT count(*) FROM articles")[0]
     with gql_server(
@@ -363,6 +382,7 @@ def soak(config: Config) -> dict[str, Any]:
             pages.latencies_ms += tally.latencies_ms
             pages.statuses.update(tally.statuses)
             pages.codes.update(tally.codes)
+            pages.cache_hits += tally.cache_hits
             pages.errors.update(tally.errors)
     total = sum(s["requests"] for s in kinds.values())
     server_errors = sum(
@@ -405,16 +425,17 @@ def _log_errors(server: Server) -> list[str]:
 def render(result: dict[str, Any]) -> str:
     """The BENCHMARKS.md section of one soak."""
     rows = [
-        "| kind | requests | statuses | error codes | transport errors"
+        "| kind | requests | cache hits | statuses | error codes | transport errors"
         " | p50 ms | p99 ms | max ms |",
-        "|---|---:|---|---|---|---:|---:|---:|",
+        "|---|---:|---:|---|---|---|---:|---:|---:|",
     ]
     for kind, s in [("all pages", result["pages"]), *result["kinds"].items()]:
         statuses = ", ".join(f"{code}: {n}" for code, n in s["statuses"].items()) or "-"
         codes = ", ".join(f"{code}: {n}" for code, n in s["codes"].items()) or "-"
         errors = ", ".join(f"{name}: {n}" for name, n in s["errors"].items()) or "-"
         rows.append(
-            f"| {kind} | {s['requests']} | {statuses} | {codes} | {errors} | {s['p50_ms']} "
+            f"| {kind} | {s['requests']} | {s['cache_hits']} | {statuses} | {codes} | {errors}"
+            f" | {s['p50_ms']} "
             f"| {s['p99_ms']} | {s['max_ms']} |"
         )
     memory = ", ".join(
