@@ -8,6 +8,11 @@ headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
 answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
 are named) and the size limit (``gql.http.limits``); every response may be compressed
 (``gql.http.compression``) and gets the security headers (``gql.http.headers``).
+
+The database is an ``Artifact``: when a new release is renamed over an immutable file,
+requests that start afterwards are answered from it, while those in flight finish on
+the old one (``LeaseStore`` gives each request the store current when it starts).
+ETags and the response cache are keyed by the release's tag (its id and data version).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import TypedDict
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gql.errors import StoreError
 from gql.graph.context import Context
@@ -37,11 +42,30 @@ from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
 from gql.settings import Settings
-from gql.store import Store, data_version, read_data_version, read_readiness
+from gql.store import Artifact, Served, Store, read_data_version, read_readiness
 
 
 class State(TypedDict):
+    artifact: Artifact
     store: Store
+    """The store opened at start-up; each request's scope names the one it was given."""
+
+
+class LeaseStore:
+    """ASGI wrapper giving each request (``scope["state"]["store"]`` and ``["served"]``)
+    the artifact's current store, kept open for the request's whole length."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        artifact: Artifact = scope["state"]["artifact"]
+        with artifact.lease() as served:
+            state = {**scope["state"], "store": served.store, "served": served}
+            await self.app({**scope, "state": state}, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
@@ -52,12 +76,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         if not settings.db_path.exists():
             raise StoreError(f"database {settings.db_path} does not exist: run `gql load` first")
-        store = await Store.open(
+        artifact = await Artifact.open(
             settings.db_path,
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
-            read_only=True,
             immutable=settings.immutable,
+            check_interval_ms=settings.release_check_ms,
         )
         # Everything built so far (schema, modules, connections) lives as long as the
         # worker: moving it out of the collector's generations makes every collection
@@ -65,19 +89,27 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         gc.collect()
         gc.freeze()
         try:
-            yield {"store": store}
+            yield {"artifact": artifact, "store": artifact.current.store}
         finally:
-            await store.close()
+            await artifact.close()
 
     async def liveness(scope: Scope) -> dict[str, object]:
         return {"dataVersion": await read_data_version(scope["state"]["store"])}
 
     async def readiness(scope: Scope) -> dict[str, object]:
         found = await read_readiness(scope["state"]["store"])
-        return {"dataVersion": found.data_version, "articles": found.articles}
+        release = await _served(scope).read_release()
+        return {
+            "dataVersion": found.data_version,
+            "articles": found.articles,
+            "release": release.release_id or None,
+        }
 
     async def current_version(scope: Scope) -> int:
-        return await data_version(scope["state"]["store"])
+        return (await _served(scope).read_release()).data_version
+
+    async def current_tag(scope: Scope) -> str:
+        return (await _served(scope).read_release()).tag
 
     schema = build_schema(document_cache_entries=settings.document_cache_entries)
     add_request_rules(schema, introspection=settings.introspection)
@@ -92,12 +124,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             graphql,
             max_entries=settings.response_cache_entries,
             max_bytes=settings.response_cache_bytes,
-            data_version=current_version,
+            data_version=current_tag,
         )
     graphql = CancelOnDisconnect(graphql)
     graphql = HttpCaching(
         graphql,
-        data_version=current_version,
+        data_tag=current_tag,
         seed=code_seed(schema.as_str().encode(), view.graphiql.body if view.graphiql else b""),
         cache_control=settings.cache_control,
         vary_origin=varies_by_origin(settings.cors_origins),
@@ -112,8 +144,14 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             Middleware(Compression),
             *cors_middleware(settings.cors_origins),
             Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes),
+            Middleware(LeaseStore),
         ],
         lifespan=lifespan,
     )
     # Outside Starlette's own error middleware, so its 500 pages get the headers too.
     return SecurityHeaders(app)
+
+
+def _served(scope: Scope) -> Served:
+    served: Served = scope["state"]["served"]
+    return served

@@ -25,6 +25,9 @@ class Settings:
     """Read the database with SQLite's ``immutable=1`` (no locks, no ``-wal``/``-shm``
     files): for a published file in a folder the server cannot write. It must not change
     while served. A read-only folder without a ``-shm`` file is opened so anyway."""
+    release_check_ms: int = field(default_factory=lambda: _env_int("GQL_RELEASE_CHECK_MS", 500))
+    """How often an immutable database's path is checked for a new file renamed over it
+    (a new release), which then serves new requests (``gql.store.artifact``); 0: never."""
     read_connections: int = field(default_factory=lambda: _env_int("GQL_READ_CONNECTIONS", 3))
     """Read-only connections in the pool of each worker."""
     sql_time_limit_ms: int = field(default_factory=lambda: _env_int("GQL_SQL_TIME_LIMIT_MS", 2000))

@@ -70,7 +70,15 @@ def _log_config() -> dict[str, Any]:
     "--immutable",
     is_flag=True,
     help="Read the database as a file nobody changes while it is served (no locks, no"
-    " -wal/-shm files): for a published copy in a read-only folder.",
+    " -wal/-shm files): for a published copy in a read-only folder. A new release renamed"
+    " over the file is served from the next request on.",
+)
+@click.option(
+    "--release-check-ms",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How often an immutable database's file is checked for a new release (0: never).",
 )
 @click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
 @click.option(
@@ -99,6 +107,7 @@ def serve(
     response_cache: int,
     max_request_bytes: int,
     immutable: bool,
+    release_check_ms: int,
     no_graphiql: bool,
     cors_origins: tuple[str, ...],
     cache_control: str,
@@ -135,6 +144,7 @@ def serve(
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
     os.environ["GQL_IMMUTABLE"] = "1" if immutable else "0"
+    os.environ["GQL_RELEASE_CHECK_MS"] = str(release_check_ms)
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
     for _, name, variable, _ in LIMIT_OPTIONS:

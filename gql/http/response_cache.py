@@ -23,7 +23,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-VersionFn = Callable[[Scope], Awaitable[int]]
+# The data's version: any value that changes with the data (the app passes the release's
+# tag, so that a new database file retires every entry even at an equal data version).
+VersionFn = Callable[[Scope], Awaitable[object]]
 Headers = list[tuple[bytes, bytes]]
 
 # Bodies past this size (or past a sixteenth of the cache) are not kept: a few big
@@ -59,7 +61,7 @@ class ResponseCache:
         self.data_version = data_version
         self.bytes = 0
         """What the entries kept now cost (``ENTRY_OVERHEAD_BYTES`` each, and their bytes)."""
-        self._version: int | None = None
+        self._version: object = None
         self._entries: OrderedDict[bytes, tuple[Headers, bytes, int]] = OrderedDict()
 
     def __len__(self) -> int:

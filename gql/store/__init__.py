@@ -17,6 +17,7 @@ Inside, one module per job:
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
     access, health   opening a file read-only or immutable; health reads for probes
+    artifact         the file a server serves, switched when a new release replaces it
     bounds           upper bounds of list fields, for the query cost limit
     write/           a load's one transaction (session) and its writes: articles,
                      definitions, derived state
@@ -29,6 +30,7 @@ from gql.store.article_lists import (
     load_article_list,
     load_article_lists_by_parent,
 )
+from gql.store.artifact import Artifact, Release, Served, read_release
 from gql.store.bounds import ListBounds, load_list_bounds
 from gql.store.database import (
     QueryLog,
@@ -84,6 +86,7 @@ __all__ = [
     "AnyOf",
     "ArticleList",
     "ArticleRow",
+    "Artifact",
     "Chunk",
     "Compare",
     "Condition",
@@ -102,7 +105,9 @@ __all__ = [
     "QueryLog",
     "Readiness",
     "RelatedLinkRow",
+    "Release",
     "RequestDeadline",
+    "Served",
     "Store",
     "TopicRow",
     "TopicsMatch",
@@ -139,6 +144,7 @@ __all__ = [
     "load_topics_by_slug",
     "read_data_version",
     "read_readiness",
+    "read_release",
     "recording_queries",
     "request_deadline",
 ]
