@@ -10,7 +10,7 @@ PORT ?= 8000
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: setup node graphiql chromium serve load test check lint typecheck schema bench clean
+.PHONY: setup node graphiql chromium haproxy serve load test check lint typecheck schema bench clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,11 @@ $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/setup.sh
 chromium:
 	@sh $(NODE_DIR)/chromium.sh
 
+# Debian's HAProxy for the replica test (tests/deploy/test_replicas.py), which runs
+# deploy/haproxy.cfg in front of two `gql serve --immutable`; installed when missing (as root).
+haproxy:
+	@sh deploy/haproxy.sh
+
 serve: setup graphiql
 	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
 
@@ -58,7 +63,7 @@ typecheck: setup
 
 check: lint typecheck
 
-test: check node graphiql chromium
+test: check node graphiql chromium haproxy
 	$(BIN)/pytest -q
 
 # Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to
