@@ -38,6 +38,7 @@ from pathlib import Path
 from gql.errors import StoreError
 from gql.store.database import Store
 from gql.store.health import read_readiness
+from gql.store.lookups import data_version
 
 logger = logging.getLogger("gql.store")
 
@@ -97,17 +98,21 @@ class Served:
         self.store = store
         self.identity = identity
         self.release = release
-        """The release when the store opened; for good when it is immutable."""
+        """The release last read: for good when the store is immutable."""
         self.leases = 0
         self.retired = False
         """Another file is current: close the store once no request uses it."""
 
     async def read_release(self) -> Release:
-        """The release the store answers from now: read again unless immutable (then a
-        load cannot change it in place, so reading it once was enough)."""
+        """The release the store answers from now. An immutable store's cannot change; a
+        store read with locks may be changed in place by a load, which bumps the data
+        version whenever it draws a release id, so the version is read (one row, as
+        cheap as before release ids) and the id read again only when it moved."""
         if self.store.immutable:
             return self.release
-        return await read_release(self.store)
+        if await data_version(self.store) != self.release.data_version:
+            self.release = await read_release(self.store)
+        return self.release
 
 
 class Artifact:
