@@ -99,9 +99,11 @@ class ResponseCache:
             )
             await send({"type": "http.response.body", "body": content})
             return
-        await self._run_and_keep(key, scope, body, send)
+        await self._run_and_keep(key, scope, body, send, version)
 
-    async def _run_and_keep(self, key: bytes, scope: Scope, body: bytes, send: Send) -> None:
+    async def _run_and_keep(
+        self, key: bytes, scope: Scope, body: bytes, send: Send, version: object
+    ) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         sent = False
@@ -126,7 +128,10 @@ class ResponseCache:
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         content_type = dict(headers).get(b"content-type", b"")
         if (
-            start.get("status") == 200
+            # Another request saw a newer version while this one ran on the older one
+            # (a load, or a new release's file): its answer is not the newer data's.
+            version == self._version
+            and start.get("status") == 200
             and content_type.startswith(CACHEABLE_TYPES)
             and len(content) <= self.max_entry_bytes
             and b'"errors"' not in content
