@@ -138,6 +138,8 @@ class Artifact:
         self._retired: set[Served] = set()
         self._closing: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None
+        self._checking = asyncio.Lock()
+        """One check at a time: two would open the same new file twice."""
 
     @classmethod
     async def open(
@@ -208,6 +210,10 @@ class Artifact:
         module docstring)."""
         if not self._current.store.immutable:
             return False
+        async with self._checking:
+            return await self._switch()
+
+    async def _switch(self) -> bool:
         identity = identity_of(self.path)
         if identity is None or identity in (self._current.identity, self._refused):
             return False
