@@ -24,6 +24,7 @@ from gql.graph.extensions import ErrorPolicy, SqlAccounting, is_visible
 from gql.graph.guard import RequestGuard
 from gql.graph.prefetch import RELATIONS
 from gql.graph.query import Query
+from gql.graph.scalars import SCALAR_OVERRIDES
 from gql.graph.types import (
     Article,
     Image,
@@ -53,6 +54,7 @@ class GqlSchema(strawberry.Schema):
             types=types,
             extensions=extensions,
             execution_context_class=execution_context_class,
+            scalar_overrides=SCALAR_OVERRIDES,
         )
         self.selection_cache = selection_cache
         """Converted selections kept across requests (``gql.graph.resolving``)."""
