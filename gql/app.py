@@ -5,9 +5,12 @@ lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL f
 browsers) behind the response cache (``gql.http.response_cache``) and the HTTP caching
 headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
 (``gql.http.assets``); ``GET /healthz`` and ``GET /readyz`` say whether the database
-answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
-are named) and the size limit (``gql.http.limits``); every response may be compressed
-(``gql.http.compression``) and gets the security headers (``gql.http.headers``).
+answers (``gql.http.health``). A WebSocket to ``/graphql`` runs subscriptions
+(``gql.http.websocket``), fed by the worker's change feed (``gql.graph.feed``), which is
+opened with the store and polls it only while subscriptions are open. Every request
+passes CORS (``gql.http.cors``, when origins are named) and the size limit
+(``gql.http.limits``); every response may be compressed (``gql.http.compression``) and
+gets the security headers (``gql.http.headers``).
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Scope
 
 from gql.errors import StoreError
-from gql.graph.context import Context
+from gql.graph.context import Context, SubscriptionContext
+from gql.graph.feed import ChangeFeed
 from gql.graph.schema import build_schema
 from gql.http.caching import HttpCaching, code_seed
 from gql.http.compression import Compression
@@ -36,12 +40,15 @@ from gql.http.limits import RequestSizeLimit
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
+from gql.http.websocket import GraphQLWebSocket, SubscriptionLimits
+from gql.loaders import Loaders
 from gql.settings import Settings
 from gql.store import Store, data_version, read_data_version, read_readiness
 
 
 class State(TypedDict):
     store: Store
+    feed: ChangeFeed
 
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
@@ -62,11 +69,17 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         # Everything built so far (schema, modules, connections) lives as long as the
         # worker: moving it out of the collector's generations makes every collection
         # during requests cheaper.
+        feed = ChangeFeed(
+            store,
+            poll_interval_s=settings.feed_poll_interval_ms / 1000,
+            queue_versions=settings.subscription_queue_versions,
+        )
         gc.collect()
         gc.freeze()
         try:
-            yield {"store": store}
+            yield {"store": store, "feed": feed}
         finally:
+            await feed.close()
             await store.close()
 
     async def liveness(scope: Scope) -> dict[str, object]:
@@ -85,7 +98,16 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
+    def subscription_context(scope: Scope) -> SubscriptionContext:
+        store = scope["state"]["store"]
+        return SubscriptionContext(
+            store=store, settings=settings, loaders=Loaders(store), feed=scope["state"]["feed"]
+        )
+
     view = GraphQLView(schema, settings, context=context, data_version=current_version)
+    subscriptions = GraphQLWebSocket(
+        schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
+    )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
@@ -105,6 +127,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
+            WebSocketRoute("/graphql", subscriptions),
             *health_routes(liveness=liveness, readiness=readiness),
             *graphiql_routes(view.graphiql),
         ],
