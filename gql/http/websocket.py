@@ -218,7 +218,8 @@ class _Connection:
         elif kind == "subscribe":
             return await self._subscribe(message)
         elif kind == "complete":
-            task = self.subscriptions.get(str(message.get("id")))
+            # Gone at once: the client may start another in its place right away.
+            task = self.subscriptions.pop(str(message.get("id")), None)
             if task is not None:
                 task.cancel()
         else:
