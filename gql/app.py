@@ -5,9 +5,12 @@ lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL f
 browsers) behind the response cache (``gql.http.response_cache``) and the HTTP caching
 headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
 (``gql.http.assets``); ``GET /healthz`` and ``GET /readyz`` say whether the database
-answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
-are named) and the size limit (``gql.http.limits``); every response may be compressed
-(``gql.http.compression``) and gets the security headers (``gql.http.headers``).
+answers (``gql.http.health``). A WebSocket to ``/graphql`` runs subscriptions
+(``gql.http.websocket``), fed by the worker's change feed (``gql.graph.feed``), which
+polls the current store only while subscriptions are open. Every request passes CORS
+(``gql.http.cors``, when origins are named) and the size limit (``gql.http.limits``);
+every response may be compressed (``gql.http.compression``) and gets the security
+headers (``gql.http.headers``).
 
 The database is an ``Artifact``: when a new release is renamed over an immutable file,
 requests that start afterwards are answered from it, while those in flight finish on
@@ -24,11 +27,12 @@ from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gql.errors import StoreError
-from gql.graph.context import Context
+from gql.graph.context import Context, SubscriptionContext
+from gql.graph.feed import ChangeFeed
 from gql.graph.schema import build_schema
 from gql.http.caching import HttpCaching, code_seed
 from gql.http.compression import Compression
@@ -41,6 +45,8 @@ from gql.http.limits import RequestSizeLimit
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
+from gql.http.websocket import GraphQLWebSocket, SubscriptionLimits
+from gql.loaders import Loaders
 from gql.settings import Settings
 from gql.store import Artifact, Served, Store, read_data_version, read_readiness
 
@@ -49,6 +55,7 @@ class State(TypedDict):
     artifact: Artifact
     store: Store
     """The store opened at start-up; each request's scope names the one it was given."""
+    feed: ChangeFeed
 
 
 class LeaseStore:
@@ -86,11 +93,17 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         # Everything built so far (schema, modules, connections) lives as long as the
         # worker: moving it out of the collector's generations makes every collection
         # during requests cheaper.
+        feed = ChangeFeed(
+            lambda: artifact.current.store,
+            poll_interval_s=settings.feed_poll_interval_ms / 1000,
+            queue_versions=settings.subscription_queue_versions,
+        )
         gc.collect()
         gc.freeze()
         try:
-            yield {"artifact": artifact, "store": artifact.current.store}
+            yield {"artifact": artifact, "store": artifact.current.store, "feed": feed}
         finally:
+            await feed.close()
             await artifact.close()
 
     async def liveness(scope: Scope) -> dict[str, object]:
@@ -117,7 +130,16 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
+    def subscription_context(scope: Scope) -> SubscriptionContext:
+        store = scope["state"]["store"]
+        return SubscriptionContext(
+            store=store, settings=settings, loaders=Loaders(store), feed=scope["state"]["feed"]
+        )
+
     view = GraphQLView(schema, settings, context=context, data_version=current_version)
+    subscriptions = GraphQLWebSocket(
+        schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
+    )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
@@ -137,6 +159,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
+            WebSocketRoute("/graphql", subscriptions),
             *health_routes(liveness=liveness, readiness=readiness),
             *graphiql_routes(view.graphiql),
         ],

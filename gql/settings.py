@@ -132,3 +132,33 @@ class Settings:
     shutdown_grace_s: int = field(default_factory=lambda: _env_int("GQL_SHUTDOWN_GRACE_S", 10))
     """On SIGTERM, in-flight requests get this long to finish before they are cancelled
     and the worker exits (uvicorn's ``timeout_graceful_shutdown``)."""
+
+    # Subscriptions over WebSocket (``gql.http.websocket``, ``gql.graph.feed``).
+    subscriptions_per_connection: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTIONS_PER_CONNECTION", 100)
+    )
+    """Subscriptions one WebSocket connection may run at once (``TOO_MANY_SUBSCRIPTIONS``):
+    a client multiplexes all of its screen's subscriptions over one connection."""
+    max_subscriptions: int = field(
+        default_factory=lambda: _env_int("GQL_MAX_SUBSCRIPTIONS", 10_000)
+    )
+    """Subscriptions one worker runs at once, over all its connections."""
+    subscription_buffer_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTION_BUFFER_BYTES", 8 << 20)
+    )
+    """Bytes of messages a connection's client may leave unread before it is closed (4413):
+    a burst of 1,000 changed articles with their bodies is a few MB."""
+    subscription_queue_versions: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTION_QUEUE_VERSIONS", 64)
+    )
+    """Data versions a subscription may have waiting in the feed before its connection is
+    closed as too slow (4413)."""
+    connection_init_timeout_ms: int = field(
+        default_factory=lambda: _env_int("GQL_CONNECTION_INIT_TIMEOUT_MS", 3_000)
+    )
+    """A WebSocket that sends no ``connection_init`` within this long is closed (4408), as
+    graphql-ws servers do by default."""
+    feed_poll_interval_ms: int = field(
+        default_factory=lambda: _env_int("GQL_FEED_POLL_INTERVAL_MS", 100)
+    )
+    """How often a worker with subscriptions reads the data version for new loads."""

@@ -16,11 +16,12 @@ Inside, one module per job:
     search, facets   full-text search pages; facet counts
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
+    changes          the change log: what each load changed, and which changes match
     access, health   opening a file read-only or immutable; health reads for probes
     artifact         the file a server serves, switched when a new release replaces it
     bounds           upper bounds of list fields, for the query cost limit
     write/           a load's one transaction (session) and its writes: articles,
-                     definitions, derived state
+                     definitions, derived state, the change log
 """
 
 from gql.store.article_lists import (
@@ -32,6 +33,12 @@ from gql.store.article_lists import (
 )
 from gql.store.artifact import Artifact, Release, Served, read_release
 from gql.store.bounds import ListBounds, load_list_bounds
+from gql.store.changes import (
+    ArticleChangeRow,
+    VersionChanges,
+    load_changes_since,
+    load_matching_article_ids,
+)
 from gql.store.database import (
     QueryLog,
     RequestDeadline,
@@ -84,6 +91,7 @@ __all__ = [
     "NEWEST_FIRST",
     "All",
     "AnyOf",
+    "ArticleChangeRow",
     "ArticleList",
     "ArticleRow",
     "Artifact",
@@ -111,6 +119,7 @@ __all__ = [
     "Store",
     "TopicRow",
     "TopicsMatch",
+    "VersionChanges",
     "Window",
     "WriteResult",
     "check_database",
@@ -124,6 +133,7 @@ __all__ = [
     "load_articles_by_id",
     "load_articles_by_slug",
     "load_articles_by_url",
+    "load_changes_since",
     "load_facets",
     "load_facets_of_ids",
     "load_file_entries",
@@ -131,6 +141,7 @@ __all__ = [
     "load_links_by_article",
     "load_list_bounds",
     "load_matched_ids",
+    "load_matching_article_ids",
     "load_provider_list",
     "load_providers_by_domain",
     "load_providers_by_id",
