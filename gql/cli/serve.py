@@ -43,7 +43,7 @@ def _check_allow_list(path: Path) -> None:
         allow_list = load_allow_list(path, graphql_schema(build_schema()))
     except GqlError as exc:
         raise click.ClickException(f"--persisted-only {exc}") from exc
-    click.echo(f"running only the {len(allow_list.documents)} documents of {path}")
+    click.echo(f"running only the {len(allow_list.documents)} persisted document(s) of {path}")
 
 
 @click.command()
