@@ -142,18 +142,7 @@ class GraphQLView:
                     )
                 payload = json_from_body(await _read_body(receive))
                 if isinstance(payload, list):
-                    answers = await run_batch(
-                        payload,
-                        limit=self.batch_limit,
-                        run=lambda params: self._run(scope, params, method),
-                    )
-                    await send_response(
-                        send,
-                        200,
-                        orjson.dumps(answers),
-                        headers=[(b"content-type", content_type(media_type))],
-                        head=head,
-                    )
+                    await self._answer_batch(scope, payload, send, media_type)
                     return
                 params = params_from_json(payload)
             else:
@@ -174,6 +163,17 @@ class GraphQLView:
             orjson.dumps(result_body(result)),
             headers=[(b"content-type", content_type(answer_type))],
             head=head,
+        )
+
+    async def _answer_batch(
+        self, scope: Scope, items: list[Any], send: Send, media_type: str
+    ) -> None:
+        """Run a POST's batch of requests and send their answers as one JSON array."""
+        answers = await run_batch(
+            items, limit=self.batch_limit, run=lambda params: self._run(scope, params, "POST")
+        )
+        await send_response(
+            send, 200, orjson.dumps(answers), headers=[(b"content-type", content_type(media_type))]
         )
 
     async def _run(self, scope: Scope, params: GraphQLParams, method: str) -> ExecutionResult:
