@@ -5,8 +5,8 @@ APQ (Apollo's protocol; urql and others speak it too): a client sends
 
 - A hash this worker holds runs its query. A hash it does not hold is answered with the
   GraphQL error ``PersistedQueryNotFound`` (``PERSISTED_QUERY_NOT_FOUND``), status 200
-  whatever the media type, as Apollo Server answers: Apollo Client 3 gives up on APQ
-  for good after a 400 or 500 (Apollo Client 4 and urql read the body at any status),
+  whatever the media type, as Apollo Server answers: Apollo Client before 3.8 turns
+  APQ off for good after a 400 or 500 (3.8 and later read the errors at any status),
   so 200 is the status every client retries after, with the query and the hash.
 - Query and hash together register the query under the hash, once the hash is checked
   to be the SHA-256 of the query's UTF-8 text (otherwise ``INVALID_SHA256_HASH``, 400:
@@ -52,8 +52,8 @@ from gql.http.responses import is_request_error
 from gql.settings import Settings
 
 APQ_VERSION: Final = 1
-# What an entry costs beyond its query's string object: the 64-character key (~110
-# bytes), the OrderedDict's link and the tuple (~200 bytes, measured with sys.getsizeof).
+# What an entry costs beyond its query's string object: the 64-character key, the tuple,
+# the cost's int and the OrderedDict's link (~270 bytes, measured with tracemalloc).
 ENTRY_OVERHEAD_BYTES: Final = 320
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 

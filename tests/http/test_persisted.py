@@ -85,7 +85,7 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_a_hash_misses_then_registers_then_hits(server: str, accept: str) -> None:
     query = topics_query(f"Topics{len(accept)}")
     missed = post(server, {"extensions": apq(query)}, accept=accept)
-    # 200 whatever the media type: Apollo Client 3 turns APQ off after a 400.
+    # 200 whatever the media type: Apollo Client before 3.8 turns APQ off after a 400.
     assert missed.status_code == 200
     assert missed.json() == NOT_FOUND
     assert missed.headers["cache-control"] == "no-store"
