@@ -6,6 +6,7 @@
     ├── LoadError                a load cannot run at all (e.g. a missing folder)
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
+    ├── AllowListInvalid         a persisted-document allow-list that cannot be served
     ├── StoreError               the database cannot do what was asked
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
@@ -28,7 +29,11 @@
             ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
             ├── NotAcceptable          no media type the client accepts (406)
             ├── RequestTooLarge        a body or query string over the size limit (413/414)
-            └── UnsupportedMediaType   a POST body that is not JSON (415)
+            ├── UnsupportedMediaType   a POST body that is not JSON (415)
+            ├── PersistedQueryNotFound a persisted document id the server does not hold (200)
+            ├── PersistedQueryRequired query text sent to an allow-list server (400)
+            ├── InvalidSha256Hash      an APQ hash that is not the query's (400)
+            └── BatchRefused           a batch with batching off, or over its limit (400)
 
 Only ``UserError`` subclasses, and ``QueryTimeout`` (the client's query was too costly),
 are shown to GraphQL clients with their message and ``extensions.code``; every other
@@ -91,6 +96,15 @@ class AssetsMissing(GqlError):
         self.folder = folder
         self.missing = missing
         super().__init__(f"{missing} is missing from {folder}")
+
+
+class AllowListInvalid(GqlError):
+    """An allow-list (``--persisted-only``) that cannot be served: its path, the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
 
 
 class StoreError(GqlError):
@@ -365,4 +379,50 @@ class SubscriberTooSlow(UserError):
         super().__init__(
             f"the subscription fell more than {queued_versions:,} data versions behind:"
             " read its events faster, or subscribe again and re-read what you show"
+        )
+
+
+class PersistedQueryNotFound(RequestRejected):
+    """A persisted document id not held: 200 and APQ's own message, which clients retry on."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    status = 200
+
+    def __init__(self, document_id: str, *, allow_list: bool = False) -> None:
+        self.document_id = document_id
+        message = f"no document of this server's allow-list has the id {document_id!r}"
+        super().__init__(message if allow_list else "PersistedQueryNotFound")
+
+
+class PersistedQueryRequired(RequestRejected):
+    """Query text sent to a server that runs only the documents of its allow-list."""
+
+    code = "PERSISTED_QUERY_REQUIRED"
+
+    def __init__(self) -> None:
+        super().__init__("only persisted documents run here: send `documentId`, not `query`")
+
+
+class InvalidSha256Hash(RequestRejected):
+    """An APQ ``sha256Hash`` that is not the SHA-256 of the query sent with it."""
+
+    code = "INVALID_SHA256_HASH"
+
+    def __init__(self, received: str, expected: str) -> None:
+        self.received = received
+        self.expected = expected
+        super().__init__(f"sha256Hash {received!r} is not the SHA-256 of the query ({expected})")
+
+
+class BatchRefused(RequestRejected):
+    """A JSON array of operations with batching off, or holding more than its limit."""
+
+    def __init__(self, received: int, limit: int) -> None:
+        self.received = received
+        self.limit = limit
+        self.code = "BATCH_TOO_LARGE" if limit else "BATCHING_NOT_ENABLED"
+        super().__init__(
+            f"the batch holds {received} operations, more than the {limit} allowed: split it"
+            if limit
+            else "batches (a JSON array body) are off: start with `gql serve --batch-limit N`"
         )

@@ -38,6 +38,20 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+def _check_allow_list(path: Path) -> None:
+    """Fail with one line, before any worker starts, when a document of the allow-list
+    does not parse or validate (each worker loads it again)."""
+    from gql.execution.compat import graphql_schema
+    from gql.graph.schema import build_schema
+    from gql.http.manifests import load_allow_list
+
+    try:
+        allow_list = load_allow_list(path, graphql_schema(build_schema()))
+    except GqlError as exc:
+        raise click.ClickException(f"--persisted-only {exc}") from exc
+    click.echo(f"running only the {len(allow_list.documents)} persisted document(s) of {path}")
+
+
 @click.command()
 @db_option("SQLite database file to serve.")
 @click.option(
@@ -108,6 +122,33 @@ def _log_config() -> dict[str, Any]:
 @click.option(
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
+@click.option(
+    "--persisted-only",
+    type=click.Path(path_type=Path),
+    help="Run only the documents of this allow-list: a folder of .graphql files, or an"
+    " Apollo, Relay or graphql-codegen persisted-document manifest (JSON).",
+)
+@click.option(
+    "--apq-entries",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries each worker keeps registered for automatic persisted queries (APQ).",
+)
+@click.option(
+    "--apq-bytes",
+    default=8 << 20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Bytes of query text each worker's APQ registry holds at most.",
+)
+@click.option(
+    "--batch-limit",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Operations one POST may carry as a JSON array (a batch); 0: batching off.",
+)
 @limit_options
 def serve(
     db_path: Path,
@@ -125,6 +166,10 @@ def serve(
     cors_origins: tuple[str, ...],
     cache_control: str,
     no_introspection: bool,
+    persisted_only: Path | None,
+    apq_entries: int,
+    apq_bytes: int,
+    batch_limit: int,
     **limits: int,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
@@ -155,6 +200,8 @@ def serve(
         asyncio.run(check_database(db_path, immutable=immutable))
     except GqlError as exc:
         raise click.ClickException(str(exc)) from exc
+    if persisted_only is not None:
+        _check_allow_list(persisted_only)
     # Workers are separate processes that build the app from the factory, so settings
     # travel as the environment variables gql.settings reads.
     os.environ["GQL_DB"] = str(db_path.resolve())
@@ -169,6 +216,10 @@ def serve(
         os.environ[variable] = str(limits[name])
     os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
     os.environ["GQL_CACHE_CONTROL"] = cache_control
+    os.environ["GQL_PERSISTED_ONLY"] = str(persisted_only.resolve()) if persisted_only else ""
+    os.environ["GQL_APQ_ENTRIES"] = str(apq_entries)
+    os.environ["GQL_APQ_BYTES"] = str(apq_bytes)
+    os.environ["GQL_BATCH_LIMIT"] = str(batch_limit)
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
     watcher = start_watcher(db_path, seeds) if watch else None
