@@ -22,7 +22,7 @@ here. What PostGraphile needs beyond a faithful copy, and gets here to have its 
   can express, so PostGraphile could not reach it from an article).
 - ``articles_cited_by(articles)``: a ``STABLE`` SQL function that PostGraphile exposes as
   ``Article.citedBy`` (a "computed column"): the distinct articles whose related links
-  point at this one, newest first, as gql's ``citedBy``.
+  point at this one, newest first (undated last), as gql's ``citedBy``.
 - ``ANALYZE`` after the copy.
 
 The rows go through ``COPY ... FROM STDIN`` in PostgreSQL's text format (``copy_text``).
@@ -67,7 +67,7 @@ CREATE FUNCTION articles_cited_by(a articles) RETURNS SETOF articles
 LANGUAGE sql STABLE AS $$
     SELECT c.* FROM articles c
     WHERE c.id IN (SELECT r.article_id FROM related_links r WHERE r.target_article_id = a.id)
-    ORDER BY c.published_at DESC, c.id DESC
+    ORDER BY c.published_at DESC NULLS LAST, c.id DESC
 $$;
 """
 
