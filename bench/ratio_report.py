@@ -6,6 +6,8 @@ other word of the file alone (``bench/run.py``'s tables have theirs, further dow
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +137,21 @@ def write_section(path: Path, section: str) -> None:
         title, _, body = text.partition("\n")
         text = f"{title}\n\n{section}\n{body.lstrip(chr(10))}"
     path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.ratio_report RESULT.json [--markdown FILE]``: render a saved run."""
+    parser = argparse.ArgumentParser(prog="python -m bench.ratio_report", description=main.__doc__)
+    parser.add_argument("result", type=Path, help="a ratios.json written by bench/ratios.py")
+    parser.add_argument("--markdown", type=Path, help="write the section into this file")
+    args = parser.parse_args(argv)
+    section = render(json.loads(args.result.read_text()))
+    if args.markdown is None:
+        print(section)
+    else:
+        write_section(args.markdown, section)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

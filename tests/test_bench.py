@@ -18,12 +18,13 @@ import graphql
 import pytest
 import yaml
 
-from bench import run
+from bench import ratio_report, run
 from bench.catalog import SCENARIOS
 from bench.generate import TOPIC_NAMES, generate
 from bench.loadgen import lua_script
 from bench.pgcopy import constraints_sql, copy_text, read_tables
 from bench.postgraphile import Cluster, cluster, load_copy, postgres_bin
+from bench.ratio_report import write_section
 from bench.report import END, START, render_markdown, write_markdown
 from bench.samedata import differences, reshape
 from gql.sync import load_into
@@ -308,3 +309,50 @@ def test_postgresql_copy_holds_the_gql_rows(pg_cluster: Cluster, seeds_db: Path)
             f"SELECT c.slug FROM articles a, articles_cited_by(a) c WHERE a.slug = '{target}'"
         )
         assert got.split("\n") == [c[0] for c in citing], target
+
+
+def _ratio_result(gql_rps: float) -> dict[str, Any]:
+    def side(rps: float) -> dict[str, Any]:
+        return {"rps": rps, "p99_ms": 50.0, "errors": 0, "rounds": [{"rps": rps}] * 3}
+
+    return {
+        "when": "2026-01-01 00:00 UTC",
+        "articles": 10_000,
+        "db": "bench/out/gql-10000.db",
+        "rounds": 3,
+        "duration_s": 10.0,
+        "warmup_s": 3.0,
+        "minutes": 12.0,
+        "pg_copy_s": 3.0,
+        "command": "python -m bench.ratios --db bench/out/gql-10000.db",
+        "load_before": {"busy_share": 0.25, "loadavg": [1.0, 1.0, 1.0]},
+        "load_after": {"busy_share": 0.5, "loadavg": [2.0, 2.0, 2.0]},
+        "machine": {"nproc": 2, "cpu": "CPU", "git": "abc1234"},
+        "versions": {"postgraphile": "5", "grafast": "1", "node": "22", "postgresql": "15"},
+        "cells": [
+            {
+                "scenario": "front_page",
+                "workers": 2,
+                "connections": 32,
+                "differences": [],
+                "gql": side(gql_rps),
+                "postgraphile": side(400.0),
+            }
+        ],
+    }
+
+
+def test_ratio_section_leads_the_file_and_is_replaced_by_the_next_run(tmp_path: Path) -> None:
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text("# Benchmarks\n\nintro\n\n## Results\nold tables\n")
+    write_section(path, ratio_report.render(_ratio_result(1000.0)))
+    text = path.read_text()
+    assert text.startswith(f"# Benchmarks\n\n{ratio_report.START}")
+    # 1000 / 400 req/s, for 2 workers: the front page's 2x target is met.
+    assert "| front page | 2 (c32) | 1,000 | 400 | **2.50\u00d7** |" in text
+    assert "\u2265 2.0\u00d7: met" in text and "25% of its cores" in text
+    write_section(path, ratio_report.render(_ratio_result(600.0)))
+    text = path.read_text()
+    assert text.count(ratio_report.START) == 1 and "**1.50\u00d7**" in text
+    assert "\u2265 2.0\u00d7: not met" in text and "2.50" not in text
+    assert text.endswith("intro\n\n## Results\nold tables\n")
