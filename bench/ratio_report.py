@@ -53,7 +53,8 @@ def render(result: dict[str, Any]) -> str:
         "## gql against PostGraphile, side by side",
         "",
         f"Measured {result['when']} on {result['articles']:,} generated articles"
-        f" (`{result['db']}`), gql at {machine['git']}: {result['rounds']} interleaved rounds"
+        f" (`{result['db']}`), gql's code at {result.get('gql_revision', machine['git'])}:"
+        f" {result['rounds']} interleaved rounds"
         f" of {result['duration_s']:g} s per server (datasette-graphql: at least 30 s) after"
         f" a {result['warmup_s']:g} s warm-up, medians. **Ratio = gql req/s ÷ peer req/s**"
         " (above 1: gql is faster). gql is `gql serve --workers N --response-cache 0`; with"

@@ -31,6 +31,7 @@ import json
 import shlex
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from contextlib import ExitStack
@@ -83,6 +84,23 @@ def cpu_busy_share(seconds: float = 3.0) -> float:
 
 def load_average() -> list[float]:
     return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def gql_revision() -> str:
+    """The last commit that changed ``gql/`` in this checkout (the code being measured),
+    marked when ``gql/`` has uncommitted changes."""
+    repo = Path(__file__).resolve().parent.parent
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "-1", "--format=%h", "--", "gql"],
+        capture_output=True,
+        text=True,
+    )
+    dirty = subprocess.run(
+        ["git", "-C", str(repo), "status", "--porcelain", "--", "gql"],
+        capture_output=True,
+        text=True,
+    )
+    return (log.stdout.strip() or "unknown") + (" (gql/ modified)" if dirty.stdout else "")
 
 
 def check_schema(db: Path) -> None:
@@ -239,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = [s for s in SCENARIOS if s.name in wanted and s.postgraphile_document_file]
     args.out.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
+    revision = gql_revision()
     before = {"busy_share": cpu_busy_share(), "loadavg": load_average()}
     result = measure(args, scenarios)
     after = {"busy_share": cpu_busy_share(), "loadavg": load_average()}
@@ -247,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": started.strftime("%Y-%m-%d %H:%M UTC"),
         "minutes": round((datetime.now(UTC) - started).total_seconds() / 60, 1),
         "db": str(args.db),
+        "gql_revision": revision,
         "articles": _count_articles(args.db),
         "rounds": args.rounds,
         "duration_s": args.duration,
