@@ -181,11 +181,11 @@ def cluster(folder: Path) -> Iterator[Cluster]:
     initdb += ["--locale=C", "--encoding=UTF8", "--no-sync"]
     _run(_as_cluster_owner(initdb), log_path)
     port = free_port()
-    options = " ".join(f"-c {name}={value}" for name, value in {**SETTINGS}.items())
+    options = " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
     start = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log_path), "-w"]
     start += ["-o", f"-p {port} {options}", "start"]
     _run(_as_cluster_owner(start), log_path)
-    version = (bin_dir.parent.name or "?").strip()
+    version = bin_dir.parent.name
     running_cluster = Cluster(bin_dir, data_dir, port, version)
     try:
         subprocess.run(

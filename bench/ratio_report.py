@@ -43,6 +43,19 @@ def _rounds(side: dict[str, Any]) -> str:
     return " / ".join(f"{r['rps']:,.0f}" for r in side["rounds"])
 
 
+def _during(result: dict[str, Any]) -> str:
+    loads = [
+        load
+        for cell in result["cells"]
+        for name in ("gql", *PEERS)
+        if name in cell
+        for load in cell[name].get("loadavg", [])
+    ]
+    if not loads:
+        return ""
+    return f", from {min(loads):.1f} to {max(loads):.1f} as rounds started (this run included)"
+
+
 def render(result: dict[str, Any]) -> str:
     """The Markdown section (markers included) for one ``bench/ratios.py`` result."""
     before, after = result["load_before"], result["load_after"]
@@ -101,7 +114,7 @@ def render(result: dict[str, Any]) -> str:
         f" {before['busy_share']:.0%} of its cores busy just before the run and"
         f" {after['busy_share']:.0%} just after (load average {before['loadavg'][0]:.2f}"
         f" before, {after['loadavg'][0]:.2f} after, which includes this run's last"
-        f" minute). The run took {result['minutes']:g} min.",
+        f" minute){_during(result)}. The run took {result['minutes']:g} min.",
         "",
         f"Peers: PostGraphile {versions['postgraphile']} (grafast {versions['grafast']},"
         f" amber preset, `GRAPHILE_ENV=production`) on Node {versions['node']}, one process,"

@@ -64,6 +64,8 @@ class Side:
     body: bytes
     duration_s: float
     rounds: list[LoadResult] = field(default_factory=list)
+    loadavg: list[float] = field(default_factory=list)
+    """The 1-minute load average as each round started (this run's own load included)."""
 
 
 def cpu_busy_share(seconds: float = 3.0) -> float:
@@ -144,6 +146,7 @@ def interleave(sides: list[Side], *, rounds: int, warmup_s: float, connections: 
             run_wrk(wrk, side.server.url, side.body, duration_s=warmup_s, connections=connections)
     for number in range(1, rounds + 1):
         for side in sides if number % 2 else sides[::-1]:
+            side.loadavg.append(load_average()[0])
             result = run_wrk(
                 wrk, side.server.url, side.body, duration_s=side.duration_s, connections=connections
             )
@@ -163,6 +166,7 @@ def summary(side: Side) -> dict[str, Any]:
         "p99_ms": round(statistics.median(r.p99_ms for r in side.rounds), 1),
         "errors": sum(r.errors for r in side.rounds),
         "rounds": [r.to_dict() for r in side.rounds],
+        "loadavg": side.loadavg,
     }
 
 
