@@ -91,12 +91,16 @@ def ensure_postgres() -> Path:
 
 
 def ensure_postgraphile() -> Path:
-    """The Node 22 binary, after ``npm ci`` in ``bench/postgraphile`` if not done yet."""
-    if not (NODE.exists() and (PEER_DIR / "node_modules" / "postgraphile").is_dir()):
+    """The Node 22 binary, after ``npm ci`` in ``bench/postgraphile`` unless the installed
+    packages are those of the committed lock already (a stamp holds the lock it came from)."""
+    lock = (PEER_DIR / "package-lock.json").read_bytes()
+    stamp = PEER_DIR / "node_modules" / ".installed-lock"
+    if not (NODE.exists() and stamp.exists() and stamp.read_bytes() == lock):
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError("npm is missing: run `apt-get install -y npm`")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True)
+        stamp.write_bytes(lock)
     return NODE
 
 
