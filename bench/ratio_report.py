@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,17 @@ def _ratio(cell: dict[str, Any], peer: str) -> float | None:
     if peer not in cell or not cell[peer]["rps"]:
         return None
     return float(cell["gql"]["rps"]) / float(cell[peer]["rps"])
+
+
+def _paired(cell: dict[str, Any], peer: str) -> float | None:
+    """The median of the rounds' own ratios: gql's round i over the peer's round i, run
+    back to back, so that a change of the machine's load between rounds cancels out."""
+    pairs = [
+        g["rps"] / p["rps"]
+        for g, p in zip(cell["gql"]["rounds"], cell[peer]["rounds"], strict=False)
+        if p["rps"]
+    ]
+    return statistics.median(pairs) if pairs else None
 
 
 def _num(value: float | None, digits: int = 0) -> str:
@@ -70,12 +82,15 @@ def render(result: dict[str, Any]) -> str:
         f" {result['rounds']} interleaved rounds"
         f" of {result['duration_s']:g} s per server (datasette-graphql: at least 30 s) after"
         f" a {result['warmup_s']:g} s warm-up, medians. **Ratio = gql req/s ÷ peer req/s**"
-        " (above 1: gql is faster). gql is `gql serve --workers N --response-cache 0`; with"
+        " (above 1: gql is faster); *paired* is the median of each round's own ratio (gql's"
+        " round over the peer's round next to it), less moved by load that changes between"
+        " rounds. gql is `gql serve --workers N --response-cache 0`; with"
         " 1 worker every server is driven at wrk -c8, with 2 at -c32.",
         "",
-        "| scenario | gql workers | gql req/s | PostGraphile req/s | **ratio** | gql p99 ms"
-        " | PostGraphile p99 ms | datasette-graphql req/s | ratio | target (issue 13) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| scenario | gql workers | gql req/s | PostGraphile req/s | **ratio** | paired"
+        " | gql p99 ms | PostGraphile p99 ms | datasette-graphql req/s | ratio"
+        " | target (issue 13) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for cell in result["cells"]:
         pg = cell["postgraphile"]
@@ -84,6 +99,7 @@ def render(result: dict[str, Any]) -> str:
             f"| {cell['scenario'].replace('_', ' ')} | {cell['workers']} (c{cell['connections']})"
             f" | {_num(cell['gql']['rps'])} | {_num(pg['rps'])}"
             f" | **{_num(_ratio(cell, 'postgraphile'), 2)}{TIMES}**"
+            f" | {_num(_paired(cell, 'postgraphile'), 2)}{TIMES}"
             f" | {_num(cell['gql']['p99_ms'], 1)} | {_num(pg['p99_ms'], 1)}"
             f" | {_num(ds['rps'], 1) if ds else NONE}"
             f" | {_num(_ratio(cell, 'datasette-graphql'), 0) + TIMES if ds else NONE}"

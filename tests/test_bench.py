@@ -349,7 +349,7 @@ def test_ratio_section_leads_the_file_and_is_replaced_by_the_next_run(tmp_path: 
     text = path.read_text()
     assert text.startswith(f"# Benchmarks\n\n{ratio_report.START}")
     # 1000 / 400 req/s, for 2 workers: the front page's 2x target is met.
-    assert "| front page | 2 (c32) | 1,000 | 400 | **2.50\u00d7** |" in text
+    assert "| front page | 2 (c32) | 1,000 | 400 | **2.50\u00d7** | 2.50\u00d7 |" in text
     assert "\u2265 2.0\u00d7: met" in text and "25% of its cores" in text
     write_section(path, ratio_report.render(_ratio_result(600.0)))
     text = path.read_text()
