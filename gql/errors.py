@@ -7,6 +7,10 @@
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
     ├── StoreError               the database cannot do what was asked
+    │   ├── DatabaseUnavailable  the database file cannot be opened (missing, unreadable)
+    │   ├── DatabaseReadOnly     a write asked of a store opened read-only
+    │   ├── StoreClosed          a statement asked of a store already closed
+    │   ├── StatementFailed      SQLite refused a read or a write statement
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
     │   │   └── RequestTimeout   a read ran past its request's deadline
@@ -93,6 +97,47 @@ class AssetsMissing(GqlError):
 
 class StoreError(GqlError):
     """The database could not be opened, read or written."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The database file cannot be opened: it names the file and what stood in the way."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"cannot open database {self.path}: {problem}")
+
+
+class DatabaseReadOnly(StoreError):
+    """A write was asked of a store opened read-only (a server's, or a published file's)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(f"database {self.path} is open read-only")
+
+
+class StoreClosed(StoreError):
+    """A statement was asked of a store after ``close()``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(f"the store of {self.path} is closed")
+
+
+class StatementFailed(StoreError):
+    """SQLite refused a statement (``action`` is "read" or "write") for a reason other than
+    time, locks or damage, each of which has its own error."""
+
+    def __init__(self, path: Path | str, action: str, problem: str) -> None:
+        self.path = str(path)
+        self.action = action
+        self.problem = problem
+        what = (
+            f"cannot write database {self.path}"
+            if action == "write"
+            else (f"a read of database {self.path} failed")
+        )
+        super().__init__(f"{what}: {problem}")
 
 
 class DatabaseLocked(StoreError):

@@ -10,7 +10,10 @@ the others:
   validation or execution;
 - the whole operation runs under the request's deadline: at ``request_time_limit_ms``
   the execution is cancelled and its SQL interrupted (``gql.store.request_deadline``),
-  and the answer is one ``TIMEOUT`` error;
+  and the answer is one ``TIMEOUT`` error. It counts from the operation's start, waits
+  for the event loop and for a read connection included: under overload a request that
+  queued past its budget ends then, rather than start its work (why:
+  ``gql.store.deadlines``);
 - after execution, the answer's objects are counted and its size checked
   (``RESPONSE_TOO_LARGE``); ``extensions.cost`` reports ``requestedQueryCost``,
   ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``.

@@ -4,8 +4,10 @@ sends (README queries, bench scenarios, GraphiQL's introspection) passing the de
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +15,14 @@ from graphql import get_introspection_query
 from strawberry.types import ExecutionResult
 
 from bench.catalog import SCENARIOS
+from gql.errors import QueryTimeout
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from tests import attacks
 from tests.conftest import REPO
+from tests.store.test_deadlines import ENDLESS
 
 Run = Callable[..., Awaitable[tuple[ExecutionResult, Context]]]
 INTROSPECTION = get_introspection_query(
@@ -245,3 +249,29 @@ async def test_a_request_out_of_time_is_one_timeout_error(run: Run) -> None:
     assert error.message == "the request ran past its time limit of 1 ms and was stopped"
     again, _ = await run(query)
     assert again.errors is None
+
+
+async def test_the_deadline_counts_the_wait_for_a_read_connection(seeds_db: Path) -> None:
+    """Time queued for the pool is the request's time (``gql.store.deadlines``): a request
+    whose deadline passes while every connection is busy is answered TIMEOUT at its
+    deadline, without running a statement."""
+    store = await Store.open(seeds_db, read_connections=1, time_limit_ms=2000)
+    try:
+        schema = build_schema()
+        warm = Context.for_request(store, Settings())
+        assert (
+            await schema.execute("{ articles(first: 1) { totalCount } }", context_value=warm)
+        ).errors is None
+        holder = asyncio.create_task(store.execute(ENDLESS))
+        await asyncio.sleep(0)
+        context = Context.for_request(store, Settings(request_time_limit_ms=50))
+        result = await schema.execute(
+            "{ articles(first: 1) { totalCount } }", context_value=context
+        )
+        assert code_of(result) == "TIMEOUT" and result.data is None
+        assert context.query_log is not None and context.query_log.statements == 0
+        assert not holder.done()  # answered before the connection came free
+        with pytest.raises(QueryTimeout):
+            await holder
+    finally:
+        await store.close()
