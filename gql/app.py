@@ -85,7 +85,16 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings)
 
-    view = GraphQLView(schema, settings, context=context, data_version=current_version)
+    def seen_version(scope: Scope) -> int | None:
+        return scope["state"]["store"].seen_data_version  # type: ignore[no-any-return]
+
+    view = GraphQLView(
+        schema,
+        settings,
+        context=context,
+        data_version=current_version,
+        seen_version=seen_version,
+    )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(

@@ -48,6 +48,7 @@ _PROGRESS_STEPS = 1000
 # A statement run inline blocks the event loop, so it gets this long there before it is
 # run again on the pool: 50 times what an indexed lookup of 200 keys takes warm.
 INLINE_TIME_LIMIT_MS = 50
+_DATA_VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
 # How long the write connection waits for another writer (another ``gql load``) to
 # release the database before a write fails with ``DatabaseLocked``.
 WRITE_LOCK_TIMEOUT_MS = 5000
@@ -123,6 +124,9 @@ class Store:
         self._write_conn: sqlite3.Connection | None = None
         self._releasing: set[asyncio.Task[None]] = set()
         self._closed = False
+        self.seen_data_version: int | None = None
+        """The data version this store read last (``data_version``): a version the data
+        had at some moment before now."""
 
     @classmethod
     async def open(
@@ -228,6 +232,28 @@ class Store:
                 raise StatementFailed(self.path, "write", str(exc)) from exc
 
         return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
+
+    async def data_version(self) -> int:
+        """The number of loads that changed the data, remembered as ``seen_data_version``.
+
+        Read two or three times per request (HTTP caching, and the view's check that a
+        request did not straddle a load), so it skips what ``execute`` does for a
+        request's own reads: one row by its key, on the event loop, neither timed nor
+        logged (it is not the request's work, and cannot run long).
+        """
+        if self._closed or self._inline is None:
+            raise StoreClosed(self.path)
+        try:
+            row = self._inline[0].execute(_DATA_VERSION_SQL).fetchone()
+        except sqlite3.DatabaseError as exc:
+            damage = damage_of(exc, self.path)
+            if damage is None:
+                raise StatementFailed(self.path, "read", str(exc)) from exc
+            self.damage = self.damage or damage
+            raise damage from exc
+        version = int(row[0]) if row else 0
+        self.seen_data_version = version
+        return version
 
     async def execute(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, inline: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,32 @@ def test_gql_load_says_why_a_database_cannot_be_opened_in_one_line(
 async def test_a_store_needs_a_read_connection(seeds_db: Path) -> None:
     with pytest.raises(StoreError, match="at least 1"):
         await Store.open(seeds_db, read_connections=0)
+
+
+async def test_the_data_version_is_read_outside_requests_and_remembered(
+    seeds_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(seeds_db.read_bytes())
+    store = await Store.open(db, read_only=True)
+    try:
+        assert store.seen_data_version is None
+        with sqlite3.connect(db) as conn:
+            (written,) = conn.execute(
+                "SELECT value FROM meta WHERE key = 'data_version'"
+            ).fetchone()
+        with recording_queries() as log:
+            assert await store.data_version() == int(written)
+        assert log.statements == 0  # not a request's own read
+        assert store.seen_data_version == int(written)
+        with sqlite3.connect(db) as conn:  # a load commits
+            conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'"
+            )
+        assert store.seen_data_version == int(written)  # seen, not read
+        assert await store.data_version() == int(written) + 1
+        assert store.seen_data_version == int(written) + 1
+    finally:
+        await store.close()
+    with pytest.raises(StoreClosed):
+        await store.data_version()
