@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 
 
@@ -63,13 +63,15 @@ def recording_queries() -> Iterator[QueryLog]:
 
 class RequestDeadline:
     """When the current request must stop (``time.monotonic()`` seconds); shared by every
-    task of the request, so that ``cancel()`` stops the reads of all of them."""
+    task of the request, so that ``cancel()`` stops the reads of all of them. Entered as
+    a context manager (``request_deadline``), it is the current one there."""
 
     def __init__(self, limit_ms: int) -> None:
         self.limit_ms = limit_ms
         self.at = time.monotonic() + limit_ms / 1000
         self.reading: set[StatementDeadline] = set()
         """The connections running a read of this request now."""
+        self._token: Token[RequestDeadline | None] | None = None
 
     def cancel(self) -> None:
         """Stop every read of the request now, and refuse the ones it still starts."""
@@ -80,6 +82,18 @@ class RequestDeadline:
     def expired(self) -> bool:
         return time.monotonic() > self.at
 
+    # A class rather than ``@contextmanager``: entered on every request, and a generator
+    # based one costs several times as much.
+    def __enter__(self) -> RequestDeadline:
+        self._token = CURRENT_DEADLINE.set(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
+        if self._token is not None:
+            CURRENT_DEADLINE.reset(self._token)
+            self._token = None
+
 
 CURRENT_DEADLINE: ContextVar[RequestDeadline | None] = ContextVar(
     "gql_request_deadline", default=None
@@ -87,16 +101,9 @@ CURRENT_DEADLINE: ContextVar[RequestDeadline | None] = ContextVar(
 """The deadline of the request running now, if any."""
 
 
-@contextmanager
-def request_deadline(limit_ms: int) -> Iterator[RequestDeadline]:
-    """Reads issued in this context (and tasks it starts) stop after ``limit_ms`` with
-    ``RequestTimeout``, or as soon as the deadline is cancelled; on leaving the context it
-    is cancelled, so a read the request left behind (a DataLoader batch nobody awaits any
-    more) stops too."""
-    deadline = RequestDeadline(limit_ms)
-    token = CURRENT_DEADLINE.set(deadline)
-    try:
-        yield deadline
-    finally:
-        deadline.cancel()
-        CURRENT_DEADLINE.reset(token)
+def request_deadline(limit_ms: int) -> RequestDeadline:
+    """A deadline to enter (``with``): reads issued in that context (and tasks it starts)
+    stop after ``limit_ms`` with ``RequestTimeout``, or as soon as the deadline is
+    cancelled; on leaving the context it is cancelled, so a read the request left behind
+    (a DataLoader batch nobody awaits any more) stops too."""
+    return RequestDeadline(limit_ms)

@@ -7,16 +7,19 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import get_introspection_query
+from graphql import GraphQLSyntaxError, Source, get_introspection_query, parse
+from graphql.language import Lexer, TokenKind
 from strawberry.types import ExecutionResult
 
 from bench.catalog import SCENARIOS
-from gql.errors import QueryTimeout
+from gql.errors import LimitExceeded, QueryTimeout
 from gql.graph.context import Context
+from gql.graph.limits import check_tokens, measure_document
 from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
@@ -275,3 +278,77 @@ async def test_the_deadline_counts_the_wait_for_a_read_connection(seeds_db: Path
             await holder
     finally:
         await store.close()
+
+
+def _core_tokens(query: str) -> int:
+    """Tokens as graphql-core's own lexer counts them (what ``max_tokens`` limits)."""
+    lexer = Lexer(Source(query))
+    count = 0
+    while lexer.advance().kind is not TokenKind.EOF:
+        count += 1
+    return count
+
+
+def values_and_fragments(levels: int) -> str:
+    """``levels`` fields deep, each with an object argument and an inline fragment: braces
+    that open no level of fields."""
+    opening = "topic(slug: {a: {b: 1}}) { ... on Topic { "
+    return "{ " + opening * levels + "name" + " } }" * levels + " }"
+
+
+TEXTS = [
+    *(s[1] for s in SENT_BY_US),
+    INTROSPECTION,
+    *(a[1] for a in ATTACKS if len(a[1]) < 10**5),
+    values_and_fragments(15),
+]
+
+
+@pytest.mark.parametrize("query", TEXTS)
+def test_the_text_scan_counts_tokens_as_graphql_core_and_never_overstates(query: str) -> None:
+    """``check_tokens`` counts exactly graphql-core's tokens, and its depth and aliases
+    (read from the text, fragments not expanded) are at most what the parsed document
+    measures: what it refuses, the parsed document would be refused for too."""
+    tokens = _core_tokens(query)
+    wide_open = Settings(max_tokens=tokens, max_depth=10**6, max_aliases=10**6)
+    check_tokens(query, wide_open)  # exactly at the limit: passes
+    with pytest.raises(LimitExceeded) as over:
+        check_tokens(query, Settings(max_tokens=tokens - 1))
+    assert over.value.code == "TOO_MANY_TOKENS" and over.value.found == tokens
+    try:
+        document = parse(query)
+    except GraphQLSyntaxError:
+        return
+    measures = measure_document(document)
+    check_tokens(query, replace(wide_open, max_depth=measures.depth))
+    check_tokens(query, replace(wide_open, max_aliases=measures.aliases))
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        (attacks.tokens(10_001), "TOO_MANY_TOKENS"),
+        (attacks.nested(3_000), "QUERY_TOO_DEEP"),
+        (attacks.aliases(500), "TOO_MANY_ALIASES"),
+        (values_and_fragments(25), "QUERY_TOO_DEEP"),
+    ],
+    ids=["tokens", "depth", "aliases", "depth-among-values-and-fragments"],
+)
+async def test_a_query_refused_by_its_text_is_never_parsed(
+    seeds_store: Store, query: str, code: str
+) -> None:
+    schema = build_schema()
+    documents = schema.documents
+    assert documents is not None
+    result = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
+    assert code_of(result) == code
+    assert len(documents) == 0  # the parser never ran (it keeps what it parses)
+    # Refused again, from the kept refusal.
+    again = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
+    assert code_of(again) == code
+    # Too many fields shows only once parsed: parsed, then refused.
+    result = await schema.execute(
+        attacks.branching_fragments(),
+        context_value=Context.for_request(seeds_store, Settings()),
+    )
+    assert code_of(result) == "TOO_MANY_FIELDS" and len(documents) == 1
