@@ -255,6 +255,12 @@ class Store:
         self.seen_data_version = version
         return version
 
+    async def run_on_writer(self, call: Callable[[], T]) -> T:
+        """Run ``call()`` on the write thread, after any earlier writes: for objects that
+        hold the write connection themselves (a load's ``LoadSession``), so that callers
+        above the store never handle a connection."""
+        return await self.execute_write_fn(lambda conn: call())
+
     async def execute(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, inline: bool = False
     ) -> list[Row]:
