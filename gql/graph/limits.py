@@ -39,15 +39,15 @@ from gql.settings import Settings
 SATURATED = 10**15
 """Counts stop growing here: past any limit, and still exact in a JSON number."""
 
-# GraphQL's lexical tokens (spec 2.1), one a match: what is ignored before it (white
-# space, commas, comments, the BOM), then the token as the group: a block string, a
-# string, the spread, a number, a name, or any other single character (a punctuator, or
-# a character the parser will refuse); or the end (an empty group), so that a match
-# never ends inside a comment. Alternatives exclude each other: linear time.
+# GraphQL's lexical tokens (spec 2.1) as graphql-core's parser counts them, comments
+# included, one a match: what is ignored before it (white space, commas, the BOM), then
+# the token as the group: a comment, a block string, a string, the spread, a number, a
+# name, or any other single character (a punctuator, or a character the parser will
+# refuse); or the end (an empty group). Alternatives exclude each other: linear time.
 _LEXER = re.compile(
-    r"(?:[\s,\ufeff]+|#[^\n\r]*+)*"
-    r'(?:("""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"'
-    r"|\.\.\.|-?\d[\w.+-]*|[_A-Za-z]\w*|[^\s,#])|\Z)"
+    r"[\s,\ufeff]*"
+    r'(?:(#[^\n\r]*|"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"'
+    r"|\.\.\.|-?\d[\w.+-]*|[_A-Za-z]\w*|[^\s,])|\Z)"
 )
 # After ``...``, these begin an inline fragment, whose braces add no level of fields.
 _INLINE_FRAGMENT = frozenset({"on", "@", "{"})
@@ -330,6 +330,8 @@ def check_tokens(query: str, settings: Settings) -> None:
     counted: list[bool] = []  # per open brace: whether it opened a level of fields
     inline = spread = False
     for token in tokens:
+        if token[0] == "#":
+            continue  # a comment: counted, and nothing more
         if parentheses:  # arguments and variables: values, never selections
             if token == "(":
                 parentheses += 1

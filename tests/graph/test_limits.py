@@ -281,10 +281,17 @@ async def test_the_deadline_counts_the_wait_for_a_read_connection(seeds_db: Path
 
 
 def _core_tokens(query: str) -> int:
-    """Tokens as graphql-core's own lexer counts them (what ``max_tokens`` limits)."""
+    """Tokens as graphql-core's lexer links them, comments included: what its parser's
+    ``max_tokens`` counts."""
     lexer = Lexer(Source(query))
-    count = 0
     while lexer.advance().kind is not TokenKind.EOF:
+        pass
+    token = lexer.token
+    while token.prev is not None:
+        token = token.prev
+    count = 0
+    while token.next is not None and token.next.kind is not TokenKind.EOF:
+        token = token.next
         count += 1
     return count
 
@@ -301,6 +308,7 @@ TEXTS = [
     INTROSPECTION,
     *(a[1] for a in ATTACKS if len(a[1]) < 10**5),
     values_and_fragments(15),
+    "# a comment counts\n{ a: __typename # so does this\n ... # and this\n on Query { b: c } }",
 ]
 
 
