@@ -18,6 +18,7 @@ from strawberry.types import ExecutionResult
 
 from bench.catalog import SCENARIOS
 from gql.errors import LimitExceeded, QueryTimeout
+from gql.graph import limits as limits_module
 from gql.graph.context import Context
 from gql.graph.limits import check_tokens, measure_document
 from gql.graph.schema import build_schema
@@ -360,3 +361,21 @@ async def test_a_query_refused_by_its_text_is_never_parsed(
         context_value=Context.for_request(seeds_store, Settings()),
     )
     assert code_of(result) == "TOO_MANY_FIELDS" and len(documents) == 1
+
+
+def test_the_readme_table_publishes_every_limit_with_its_default_and_code() -> None:
+    """The README's table of limits says what ``Settings`` and ``gql.graph.limits`` say."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| [^|]+ \| ([\d,]+)(?: ms| s)? \| `?(\w*)`? \| `--([\w-]+)` \|$", readme, re.M
+    )
+    published = {
+        option.replace("-", "_"): (int(d.replace(",", "")), code) for d, code, option in rows
+    }
+    defaults = Settings()
+    limits = [v for v in vars(limits_module).values() if isinstance(v, limits_module.Limit)]
+    assert len(limits) >= 11
+    for limit in limits:
+        assert published[limit.setting] == (getattr(defaults, limit.setting), limit.code)
+    assert published["max_response_bytes"] == (defaults.max_response_bytes, "RESPONSE_TOO_LARGE")
+    assert published["request_time_limit_ms"] == (defaults.request_time_limit_ms, "TIMEOUT")
