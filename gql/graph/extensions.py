@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -76,25 +77,23 @@ def code_of(error: GraphQLError, *, executing: bool) -> str | None:
 class ErrorPolicy(SchemaExtension):
     """Give every error its code; replace unexpected ones by a generic message and request id."""
 
-    executing = False
-
-    def on_execute(self) -> Iterator[None]:
-        # Errors before this point are the document's (parse, validation); after it, of
-        # its variables, arguments and fields.
-        self.executing = True
-        yield
-
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
+        # Here an executed operation's result is still graphql-core's, while errors
+        # raised before execution (the document's) are in Strawberry's own result: told
+        # apart so, without a hook on execution (each hook costs every request
+        # Strawberry's wrapping of it).
+        executing = isinstance(result, GraphQLExecutionResult)
         context = self.execution_context.context
         request_id = context.request_id if isinstance(context, Context) else None
-        result.errors = [self._shape(error, request_id) for error in result.errors]
+        result.errors = [self._shape(error, request_id, executing) for error in result.errors]
 
-    def _shape(self, error: GraphQLError, request_id: str | None) -> GraphQLError:
-        code = code_of(error, executing=self.executing)
+    @staticmethod
+    def _shape(error: GraphQLError, request_id: str | None, executing: bool) -> GraphQLError:
+        code = code_of(error, executing=executing)
         if code is not None:
             extensions = {**(error.extensions or {}), "code": code}
         else:

@@ -272,12 +272,21 @@ class RequestGuard(SchemaExtension):
         context.parse_options["max_tokens"] = settings.max_tokens
         yield
         if context.graphql_document is not None:
-            self._check_document(state, query, context.graphql_document, settings)
+            self._check_document(state, query, known, context.graphql_document, settings)
 
     def _check_document(
-        self, state: _SchemaState, query: str, document: DocumentNode, settings: Settings
+        self,
+        state: _SchemaState,
+        query: str,
+        known: _Document | None,
+        document: DocumentNode,
+        settings: Settings,
     ) -> None:
-        entry = state.document(query, document, settings.document_cache_entries)
+        entry = (
+            known
+            if known is not None and known.document is document
+            else state.document(query, document, settings.document_cache_entries)
+        )
         if entry.passed is not settings:
             check_measures(entry.measures, settings)
             entry.passed = settings
