@@ -25,6 +25,9 @@ class Settings:
     """Read the database with SQLite's ``immutable=1`` (no locks, no ``-wal``/``-shm``
     files): for a published file in a folder the server cannot write. It must not change
     while served. A read-only folder without a ``-shm`` file is opened so anyway."""
+    release_check_ms: int = field(default_factory=lambda: _env_int("GQL_RELEASE_CHECK_MS", 500))
+    """How often an immutable database's path is checked for a new file renamed over it
+    (a new release), which then serves new requests (``gql.store.artifact``); 0: never."""
     read_connections: int = field(default_factory=lambda: _env_int("GQL_READ_CONNECTIONS", 3))
     """Read-only connections in the pool of each worker."""
     sql_time_limit_ms: int = field(default_factory=lambda: _env_int("GQL_SQL_TIME_LIMIT_MS", 2000))
@@ -73,6 +76,20 @@ class Settings:
     )
     """Identical requests answered from memory per worker until the next load (0: off;
     always off with ``explain``, whose figures are per request)."""
+    apq_entries: int = field(default_factory=lambda: _env_int("GQL_APQ_ENTRIES", 1000))
+    """Queries each worker keeps registered for Apollo's automatic persisted queries
+    (``gql.http.persisted``), the least recently used evicted first (at least 1)."""
+    apq_bytes: int = field(default_factory=lambda: _env_int("GQL_APQ_BYTES", 8 << 20))
+    """Bytes of query text the APQ registry of each worker holds at most; a query over a
+    sixteenth of it is run but not kept. Real screens' documents are a few kB."""
+    persisted_only: Path | None = field(
+        default_factory=lambda: Path(p) if (p := os.environ.get("GQL_PERSISTED_ONLY")) else None
+    )
+    """Run only the documents of this allow-list (a folder of ``.graphql`` files, or an
+    Apollo, Relay or graphql-codegen manifest: ``gql.http.manifests``); None: any query."""
+    batch_limit: int = field(default_factory=lambda: _env_int("GQL_BATCH_LIMIT", 0))
+    """Operations one POST may carry as a JSON array (``gql.http.batching``); 0: batching
+    off, an array is refused."""
 
     # Limits on one request (``gql.graph.guard``; the README's "Limits" table). A query
     # over one of them is refused before it runs, with the limit's own error code. The
@@ -129,3 +146,33 @@ class Settings:
     shutdown_grace_s: int = field(default_factory=lambda: _env_int("GQL_SHUTDOWN_GRACE_S", 10))
     """On SIGTERM, in-flight requests get this long to finish before they are cancelled
     and the worker exits (uvicorn's ``timeout_graceful_shutdown``)."""
+
+    # Subscriptions over WebSocket (``gql.http.websocket``, ``gql.graph.feed``).
+    subscriptions_per_connection: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTIONS_PER_CONNECTION", 100)
+    )
+    """Subscriptions one WebSocket connection may run at once (``TOO_MANY_SUBSCRIPTIONS``):
+    a client multiplexes all of its screen's subscriptions over one connection."""
+    max_subscriptions: int = field(
+        default_factory=lambda: _env_int("GQL_MAX_SUBSCRIPTIONS", 10_000)
+    )
+    """Subscriptions one worker runs at once, over all its connections."""
+    subscription_buffer_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTION_BUFFER_BYTES", 8 << 20)
+    )
+    """Bytes of messages a connection's client may leave unread before it is closed (4413):
+    a burst of 1,000 changed articles with their bodies is a few MB."""
+    subscription_queue_versions: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTION_QUEUE_VERSIONS", 64)
+    )
+    """Data versions a subscription may have waiting in the feed before its connection is
+    closed as too slow (4413)."""
+    connection_init_timeout_ms: int = field(
+        default_factory=lambda: _env_int("GQL_CONNECTION_INIT_TIMEOUT_MS", 3_000)
+    )
+    """A WebSocket that sends no ``connection_init`` within this long is closed (4408), as
+    graphql-ws servers do by default."""
+    feed_poll_interval_ms: int = field(
+        default_factory=lambda: _env_int("GQL_FEED_POLL_INTERVAL_MS", 100)
+    )
+    """How often a worker with subscriptions reads the data version for new loads."""

@@ -26,6 +26,7 @@ from gql.settings import Settings
 from gql.store import Store
 from tests import attacks
 from tests.conftest import REPO
+from tests.readme import readme_queries
 from tests.store.test_deadlines import ENDLESS
 
 Run = Callable[..., Awaitable[tuple[ExecutionResult, Context]]]
@@ -214,10 +215,7 @@ async def test_a_filter_as_wide_and_deep_as_allowed_runs(run: Run) -> None:
     assert "1001 conditions and values" in (result.errors or [])[0].message
 
 
-README_QUERIES = re.findall(
-    r"```graphql\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
-)
-SENT_BY_US = [(f"readme {i}", q, {}) for i, q in enumerate(README_QUERIES)] + [
+SENT_BY_US = [(f"readme {i}", q, v) for i, (q, v) in enumerate(readme_queries())] + [
     (s.name, s.document, s.variables) for s in SCENARIOS if not s.name.startswith("peer")
 ]
 

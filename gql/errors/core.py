@@ -1,42 +1,5 @@
-"""Our exception hierarchy.
-
-    GqlError
-    ├── IngestError              a seed file cannot be turned into a record
-    ├── YAMLLimitExceeded        a YAML document holds more than a load's limits allow
-    ├── LoadError                a load cannot run at all (e.g. a missing folder)
-    ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
-    ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
-    ├── StoreError               the database cannot do what was asked
-    │   ├── DatabaseUnavailable  the database file cannot be opened (missing, unreadable)
-    │   ├── DatabaseReadOnly     a write asked of a store opened read-only
-    │   ├── StoreClosed          a statement asked of a store already closed
-    │   ├── StatementFailed      SQLite refused a read or a write statement
-    │   ├── DatabaseLocked       another writer held the database past the wait
-    │   ├── QueryTimeout         a read ran past its time limit
-    │   │   └── RequestTimeout   a read ran past its request's deadline
-    │   ├── CursorMismatch       a keyset cursor with the wrong number of values
-    │   └── DatabaseDamaged      the file is not a database, or has damaged pages
-    └── UserError                the client asked for something wrong (reaches clients)
-        ├── InvalidId            a global ID that is malformed or of the wrong type
-        ├── InvalidCursor        a pagination cursor that was not issued by us
-        ├── InvalidArgument      an argument outside its allowed range
-        ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
-        ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
-        ├── SearchTooLarge       a full-text query with too many terms or characters
-        ├── LimitExceeded        a query over one of the server's limits, refused unrun
-        ├── ResponseTooLarge     an answer bigger than the server sends
-        └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
-            ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
-            ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
-            ├── NotAcceptable          no media type the client accepts (406)
-            ├── RequestTooLarge        a body or query string over the size limit (413/414)
-            └── UnsupportedMediaType   a POST body that is not JSON (415)
-
-Only ``UserError`` subclasses, and ``QueryTimeout`` (the client's query was too costly),
-are shown to GraphQL clients with their message and ``extensions.code``; every other
-exception is masked and logged. ``RequestRejected`` errors are answered by the HTTP edge
-(``gql.http``) with their status and the same ``{"errors": [...]}`` body.
-"""
+"""The exception hierarchy's base classes, and the errors of loading and of queries (the
+tree is in ``gql.errors``; the store's are in ``gql.errors.store``)."""
 
 from __future__ import annotations
 
@@ -95,103 +58,13 @@ class AssetsMissing(GqlError):
         super().__init__(f"{missing} is missing from {folder}")
 
 
-class StoreError(GqlError):
-    """The database could not be opened, read or written."""
-
-
-class DatabaseUnavailable(StoreError):
-    """The database file cannot be opened: it names the file and what stood in the way."""
+class AllowListInvalid(GqlError):
+    """An allow-list (``--persisted-only``) that cannot be served: its path, the problem."""
 
     def __init__(self, path: Path | str, problem: str) -> None:
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"cannot open database {self.path}: {problem}")
-
-
-class DatabaseReadOnly(StoreError):
-    """A write was asked of a store opened read-only (a server's, or a published file's)."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        super().__init__(f"database {self.path} is open read-only")
-
-
-class StoreClosed(StoreError):
-    """A statement was asked of a store after ``close()``."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        super().__init__(f"the store of {self.path} is closed")
-
-
-class StatementFailed(StoreError):
-    """SQLite refused a statement (``action`` is "read" or "write") for a reason other than
-    time, locks or damage, each of which has its own error."""
-
-    def __init__(self, path: Path | str, action: str, problem: str) -> None:
-        self.path = str(path)
-        self.action = action
-        self.problem = problem
-        what = (
-            f"cannot write database {self.path}"
-            if action == "write"
-            else (f"a read of database {self.path} failed")
-        )
-        super().__init__(f"{what}: {problem}")
-
-
-class DatabaseLocked(StoreError):
-    """Another connection (another ``gql load``) held the database's write lock for longer
-    than this one would wait."""
-
-    def __init__(self, path: Path | str, waited_ms: int) -> None:
-        self.path = str(path)
-        self.waited_ms = waited_ms
-        super().__init__(
-            f"database {self.path} is being written by another process (another gql load?):"
-            f" gave up after waiting {waited_ms / 1000:g} s"
-        )
-
-
-class QueryTimeout(StoreError):
-    """A read query ran longer than the store's time limit and was interrupted."""
-
-    def __init__(self, time_limit_ms: int) -> None:
-        self.time_limit_ms = time_limit_ms
-        super().__init__(f"query interrupted after {time_limit_ms} ms")
-
-
-class CursorMismatch(StoreError):
-    """A keyset cursor whose number of values is not the number of the list's sort keys."""
-
-    def __init__(self, *, expected: int, received: int) -> None:
-        self.expected = expected
-        self.received = received
-        super().__init__(f"cursor has {received} values, the ordering has {expected} sort keys")
-
-
-class RequestTimeout(QueryTimeout):
-    """A read was interrupted, or refused, because its request ran out of time."""
-
-    code = "TIMEOUT"
-
-    def __init__(self, time_limit_ms: int) -> None:
-        self.time_limit_ms = time_limit_ms
-        StoreError.__init__(
-            self, f"the request ran past its time limit of {time_limit_ms} ms and was stopped"
-        )
-
-
-class DatabaseDamaged(StoreError):
-    """SQLite found the database file is not a database, or has damaged pages."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(
-            f"database {self.path} is damaged ({problem}): restore a good copy, or remove it"
-            " and build it again with `gql load`"
-        )
+        super().__init__(f"{self.path}: {problem}")
 
 
 class UserError(GqlError):
