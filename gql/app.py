@@ -138,7 +138,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     view = GraphQLView(schema, settings, context=context, data_version=current_version)
     subscriptions = GraphQLWebSocket(
-        schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
+        schema,
+        context=subscription_context,
+        limits=SubscriptionLimits.of(settings),
+        origins=settings.cors_origins,
     )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:

@@ -28,10 +28,11 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests import corpus
 from tests.conftest import SEEDS
+from tests.http.servers import gql_serve
 from tests.serving import Server, free_port
 
 WAIT_S = 30.0
@@ -386,3 +387,67 @@ async def test_no_http_request_fails_while_files_change(served: tuple[Server, Pa
         for thread in threads:
             thread.join()
     assert failures == [] and answered > 0
+
+
+def _ws_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/graphql"
+
+
+async def _acknowledged(base: str, origin: str | None) -> bool:
+    """Whether a page of ``origin`` gets to ``connection_ack``; False when the handshake
+    is refused, after checking the refusal is a 403 with its JSON error."""
+    try:
+        async with connect(
+            _ws_url(base),
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            origin=origin,  # type: ignore[arg-type]
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            return bool(
+                json.loads(await asyncio.wait_for(ws.recv(), WAIT_S)) == {"type": "connection_ack"}
+            )
+    except InvalidStatus as refused:
+        response = refused.response
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/json"
+        (error,) = json.loads(response.body or b"")["errors"]
+        assert error["extensions"] == {"code": "ORIGIN_NOT_ALLOWED"}
+        assert str(origin) in error["message"]
+        return False
+
+
+async def test_pages_of_other_origins_cannot_open_the_websocket(
+    served: tuple[Server, Path],
+) -> None:
+    """No ``--cors-origin``: the server's own pages (GraphiQL) and non-browsers only."""
+    server, _ = served
+    port = server.base.rsplit(":", 1)[1]
+    assert await _acknowledged(server.base, None)
+    assert await _acknowledged(server.base, server.base)
+    for other in ("http://evil.example", f"http://localhost:{port}", "http://127.0.0.1:1", "null"):
+        assert not await _acknowledged(server.base, other), other
+    assert "refused a WebSocket" in server.wait_for_line("evil.example")
+
+
+@pytest.mark.parametrize(
+    ("origins", "expected"),
+    [
+        (
+            ["http://app.example", "http://localhost:3000"],
+            {
+                "http://app.example": True,
+                "http://localhost:3000": True,
+                "http://evil.example": False,
+            },
+        ),
+        (["*"], {"http://evil.example": True, "null": True}),
+    ],
+)
+async def test_the_cors_allow_list_names_the_origins_that_may_connect(
+    tmp_path: Path, origins: list[str], expected: dict[str, bool]
+) -> None:
+    options = [option for origin in origins for option in ("--cors-origin", origin)]
+    with gql_serve(tmp_path, *options) as base:
+        found = {origin: await _acknowledged(base, origin) for origin in expected}
+        assert await _acknowledged(base, base)  # its own pages, whatever the list
+    assert found == expected
