@@ -13,7 +13,8 @@ the others:
   and the answer is one ``TIMEOUT`` error;
 - after execution, the answer's objects are counted and its size checked
   (``RESPONSE_TOO_LARGE``); ``extensions.cost`` reports ``requestedQueryCost``,
-  ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``.
+  ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``. A subscription's
+  requested cost is one event's, and each event reports the objects it returned.
 
 What is derived from a document (its measures, its operations' shapes, their costs per
 value of the variables that size lists) is kept with the document, keyed by identity:
@@ -46,6 +47,7 @@ from graphql import (
     build_schema,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from gql.errors import LimitExceeded, QueryTimeout, RequestTimeout, ResponseTooLarge, UserError
 from gql.execution.documents import CostedLRU, document_bytes
@@ -318,6 +320,15 @@ class RequestGuard(SchemaExtension):
             return
         if self.shape is not None:
             self.actual = returned_objects(result.data, self.shape)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        """Each event of a subscription: its actual cost is the objects it returned (the
+        operation hook only sees the subscription end, after its last event)."""
+        if isinstance(result, ExecutionResult) and self.shape is not None and result.extensions:
+            cost = result.extensions.get("cost")
+            if isinstance(cost, dict):
+                cost["actualQueryCost"] = returned_objects(result.data, self.shape)
+        yield
 
     def get_results(self) -> dict[str, Any]:
         settings = getattr(self, "settings", None) or _default_settings()

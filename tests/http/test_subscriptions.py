@@ -389,6 +389,43 @@ async def test_no_http_request_fails_while_files_change(served: tuple[Server, Pa
     assert failures == [] and answered > 0
 
 
+async def test_each_event_reports_the_objects_it_returned(served: tuple[Server, Path]) -> None:
+    """``extensions.cost``: the requested cost is one event's, as for a query (each list at
+    its longest in the data), and each event's actual cost counts its own objects."""
+    server, seeds = served
+    path = _files(seeds)[8]
+    articles = corpus.read_articles(seeds)
+    topics = len(set(articles[path]["topics"]))
+    most_topics = max(len(set(a.get("topics") or ())) for a in articles.values())
+    query = (
+        "subscription { articleChanged { kind"
+        " article { title provider { name } topics { name } } } }"
+    )
+    twin = path.with_name("2041-01-01-a-twin.md")
+    text = path.read_text(encoding="utf-8")
+    async with client(server) as c:
+        await c.subscribe("changes", query)
+        _retitle(path, "Costed")
+        twin.write_text(
+            re.sub(r"^webUrl: .*$", "webUrl: https://example.org/twin", text, count=1, flags=re.M),
+            encoding="utf-8",
+        )
+        events = [(await c.next("changes"))["payload"] for _ in range(2)]
+        twin.unlink()
+        events.append((await c.next("changes"))["payload"])
+    requested = 1 + 1 + 1 + most_topics  # the change, its article, its provider, topics
+    # The change, the article, its provider and its topics; a removed article is null.
+    expected = {"UPDATED": 3 + topics, "ADDED": 3 + topics, "REMOVED": 1}
+    found = {
+        event["data"]["articleChanged"]["kind"]: (
+            event["extensions"]["cost"]["requestedQueryCost"],
+            event["extensions"]["cost"]["actualQueryCost"],
+        )
+        for event in events
+    }
+    assert found == {kind: (requested, actual) for kind, actual in expected.items()}
+
+
 def _ws_url(base: str) -> str:
     return base.replace("http://", "ws://") + "/graphql"
 
