@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +387,50 @@ async def test_no_http_request_fails_while_files_change(served: tuple[Server, Pa
         for thread in threads:
             thread.join()
     assert failures == [] and answered > 0
+
+
+FEED = re.compile(r"change feed: (started|stopped) in process \[(\d+)\]")
+MAX_CONNECTIONS = 32
+
+
+def _feeds_running(server: Server) -> set[str]:
+    """The workers whose change feed runs, by the feed's last log line in each."""
+    _drain(server)
+    running: set[str] = set()
+    for line in server.seen:
+        found = FEED.search(line)
+        if found is not None and found[1] == "started":
+            running.add(found[2])
+        elif found is not None:
+            running.discard(found[2])
+    return running
+
+
+async def test_subscribers_on_every_worker_get_each_change(served: tuple[Server, Path]) -> None:
+    """Connections are spread over both workers by the kernel: open them until each
+    worker's feed says it started (its pid, as uvicorn names the worker), then every
+    subscriber gets the change, whichever worker serves it and whichever process wrote."""
+    server, seeds = served
+    _drain(server)
+    log = "".join(server.seen)
+    workers = set(re.findall(r"Started server process \[(\d+)\]", log))
+    assert len(workers) == 2, log
+    deadline = time.monotonic() + WAIT_S
+    while _feeds_running(server):  # the feeds of earlier tests' subscriptions stop first
+        assert time.monotonic() < deadline, server.seen[-5:]
+        await asyncio.sleep(0.05)
+    path = _files(seeds)[9]
+    url = _url(path)
+    async with AsyncExitStack() as stack:
+        clients: list[Client] = []
+        while _feeds_running(server) != workers:
+            assert len(clients) < MAX_CONNECTIONS, f"feeds in {_feeds_running(server)} only"
+            c = await stack.enter_async_context(client(server))
+            await c.subscribe("changes", "subscription { articleChanged { kind url } }")
+            clients.append(c)
+        _retitle(path, "Seen by every worker")
+        for c in clients:
+            assert (await c.data("changes"))["articleChanged"] == {"kind": "UPDATED", "url": url}
 
 
 async def test_each_event_reports_the_objects_it_returned(served: tuple[Server, Path]) -> None:
