@@ -129,7 +129,7 @@ async def _refuse(scope: Scope, send: Send, error: OriginNotAllowed) -> None:
     """Refuse the handshake with the error's status and body (the ASGI "WebSocket Denial
     Response" extension, which uvicorn gives), or a bare 403 from a server without it."""
     logger.warning("refused a WebSocket: %s", error)
-    if "websocket.http.response" not in scope.get("extensions", {}):
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
         await send({"type": "websocket.close", "code": 1008})
         return
     body = orjson.dumps(rejection_body(error))
