@@ -147,7 +147,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         seen_version=seen_version,
     )
     subscriptions = GraphQLWebSocket(
-        schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
+        schema,
+        context=subscription_context,
+        limits=SubscriptionLimits.of(settings),
+        origins=settings.cors_origins,
     )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:

@@ -34,6 +34,7 @@
             ├── NotAcceptable          no media type the client accepts (406)
             ├── RequestTooLarge        a body or query string over the size limit (413/414)
             ├── UnsupportedMediaType   a POST body that is not JSON (415)
+            ├── OriginNotAllowed       a WebSocket from a page of another origin (403)
             ├── PersistedQueryNotFound a persisted document id the server does not hold (200)
             ├── PersistedQueryRequired query text sent to an allow-list server (400)
             ├── InvalidSha256Hash      an APQ hash that is not the query's (400)
@@ -72,6 +73,7 @@ from gql.errors.core import (
 from gql.errors.serving import (
     BatchRefused,
     InvalidSha256Hash,
+    OriginNotAllowed,
     PersistedQueryNotFound,
     PersistedQueryRequired,
     SubscriberTooSlow,
@@ -111,6 +113,7 @@ __all__ = [
     "MalformedRequest",
     "MethodNotAllowed",
     "NotAcceptable",
+    "OriginNotAllowed",
     "PersistedQueryNotFound",
     "PersistedQueryRequired",
     "QueryTimeout",

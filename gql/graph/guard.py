@@ -17,7 +17,8 @@ the others:
   ``gql.store.deadlines``);
 - after execution, the answer's objects are counted and its size checked
   (``RESPONSE_TOO_LARGE``); ``extensions.cost`` reports ``requestedQueryCost``,
-  ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``.
+  ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``. A subscription's
+  requested cost is one event's, and each event reports the objects it returned.
 
 What is derived from a document is kept with it, keyed by its text: its verdict (the
 settings whose limits it was found within, so a repeated query is neither scanned nor
@@ -53,6 +54,7 @@ from graphql import (
     build_schema,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from gql.errors import LimitExceeded, QueryTimeout, RequestTimeout, ResponseTooLarge, UserError
 from gql.execution.documents import CostedLRU, document_bytes
@@ -354,6 +356,15 @@ class RequestGuard(SchemaExtension):
             return
         if self.shape is not None:
             self.actual = returned_objects(result.data, self.shape)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        """Each event of a subscription: its actual cost is the objects it returned (the
+        operation hook only sees the subscription end, after its last event)."""
+        if isinstance(result, ExecutionResult) and self.shape is not None and result.extensions:
+            cost = result.extensions.get("cost")
+            if isinstance(cost, dict):
+                cost["actualQueryCost"] = returned_objects(result.data, self.shape)
+        yield
 
     def get_results(self) -> dict[str, Any]:
         settings = getattr(self, "settings", None) or _default_settings()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from gql.ingest import DEFAULT_LIMITS, ArticleRecord, IngestLimits
 from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries
-from gql.sync.changes import DiskChanges, find_changes, resolve_roots
+from gql.sync.changes import ChangeFinder, DiskChanges, find_changes, resolve_roots
 from gql.sync.reading import FileToRead, ParseOptions, ReadResult, file_to_read
 from gql.sync.report import LoadReport, Rejected
 from gql.sync.state import SyncState
@@ -65,6 +65,7 @@ async def load_paths(
     progress: ProgressCallback | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
     parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
+    find: ChangeFinder = find_changes,
 ) -> LoadReport:
     """Bring the store in line with the seed files under ``roots`` and report what changed.
 
@@ -72,10 +73,17 @@ async def load_paths(
     whose content digest matches is not written again. Parsed files are written chunk by
     chunk while the next chunks are parsed, all in one transaction. A file past
     ``limits``, or whose parse takes longer than ``parse_timeout_s``, is rejected.
+    ``find`` tells what changed on disk: the walk of the roots, or a watcher's named
+    paths (``gql.sync.named``).
     """
     with _cycle_collector_paused():
         return await _load_paths(
-            store, roots, progress=progress, limits=limits, parse_timeout_s=parse_timeout_s
+            store,
+            roots,
+            progress=progress,
+            limits=limits,
+            parse_timeout_s=parse_timeout_s,
+            find=find,
         )
 
 
@@ -96,12 +104,13 @@ async def _load_paths(
     progress: ProgressCallback | None,
     limits: IngestLimits,
     parse_timeout_s: float,
+    find: ChangeFinder,
 ) -> LoadReport:
     started = time.perf_counter()
     root_paths = resolve_roots(roots)
     report = LoadReport()
     stored = {entry.path: entry for entry in await load_file_entries(store)}
-    changes = find_changes(root_paths, stored)
+    changes = find(root_paths, stored)
     _report_skipped(changes, report)
     report.files_seen, report.files_parsed = len(changes.seen), len(changes.changed)
     if progress is not None:
