@@ -7,7 +7,10 @@ headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
 (``gql.http.assets``); ``GET /healthz`` and ``GET /readyz`` say whether the database
 answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
 are named) and the size limit (``gql.http.limits``); every response may be compressed
-(``gql.http.compression``) and gets the security headers (``gql.http.headers``).
+(``gql.http.compression``) and gets the security headers (``gql.http.headers``). Outside
+them all, ``gql.http.observability`` gives every request its id (``X-Request-ID``), its
+access log line (``gql.http.access_log``) and its count in ``GET /metrics``
+(``gql.http.metrics``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from starlette.types import ASGIApp, Scope
 from gql.errors import StoreError
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
+from gql.http.access_log import AccessLog
 from gql.http.caching import HttpCaching, code_seed
 from gql.http.compression import Compression
 from gql.http.cors import cors_middleware, varies_by_origin
@@ -33,6 +37,8 @@ from gql.http.graphiql import graphiql_routes
 from gql.http.headers import SecurityHeaders
 from gql.http.health import health_routes
 from gql.http.limits import RequestSizeLimit
+from gql.http.metrics import Metrics, metrics_route
+from gql.http.observability import Observability, Sink, request_record
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
@@ -47,6 +53,11 @@ class State(TypedDict):
 def create_app(settings: Settings | None = None) -> ASGIApp:
     """Build the application; uvicorn can call it as a factory (``--factory``)."""
     settings = settings or Settings()
+    sinks: list[Sink] = [AccessLog()] if settings.access_log else []
+    metrics = None
+    if settings.metrics:
+        metrics = Metrics()
+        sinks.append(metrics)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -68,6 +79,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             yield {"store": store}
         finally:
             await store.close()
+            if metrics is not None:
+                metrics.close()
 
     async def liveness(scope: Scope) -> dict[str, object]:
         return {"dataVersion": await read_data_version(scope["state"]["store"])}
@@ -83,7 +96,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     add_request_rules(schema, introspection=settings.introspection)
 
     def context(scope: Scope) -> Context:
-        return Context.for_request(scope["state"]["store"], settings)
+        return Context.for_request(scope["state"]["store"], settings, figures=request_record(scope))
 
     view = GraphQLView(schema, settings, context=context, data_version=current_version)
     graphql: ASGIApp = view
@@ -102,12 +115,15 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         cache_control=settings.cache_control,
         vary_origin=varies_by_origin(settings.cors_origins),
     )
+    routes = [
+        Route("/graphql", graphql),
+        *health_routes(liveness=liveness, readiness=readiness),
+        *graphiql_routes(view.graphiql),
+    ]
+    if metrics is not None:
+        routes.append(metrics_route(metrics, data_version=current_version))
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql),
-            *health_routes(liveness=liveness, readiness=readiness),
-            *graphiql_routes(view.graphiql),
-        ],
+        routes=routes,
         middleware=[
             Middleware(Compression),
             *cors_middleware(settings.cors_origins),
@@ -116,4 +132,4 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         lifespan=lifespan,
     )
     # Outside Starlette's own error middleware, so its 500 pages get the headers too.
-    return SecurityHeaders(app)
+    return Observability(SecurityHeaders(app), sinks=sinks)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +25,16 @@ from gql.errors import GqlError
 from gql.sync import is_stale, load_into
 
 
-def _log_config() -> dict[str, Any]:
-    """uvicorn's logging, plus our ``gql`` loggers (masked errors with their traceback)."""
+def _log_config(log_format: str) -> dict[str, Any]:
+    """uvicorn's logging, plus our ``gql`` loggers (masked errors with their traceback and
+    request id); with ``json``, every record is one JSON line (``JsonFormatter``). The
+    access log is not a logger: ``gql.http.access_log`` writes it."""
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["gql"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    if log_format == "json":
+        config["formatters"]["default"] = {"()": "gql.http.access_log.JsonFormatter"}
     return config
 
 
@@ -88,6 +94,21 @@ def _log_config() -> dict[str, Any]:
 @click.option(
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One JSON line per request on standard output (id, operation, status, duration, SQL,"
+    " cost, cache).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of the other log lines (start-up, errors with their request id) on stderr.",
+)
+@click.option("--no-metrics", is_flag=True, help="Do not count requests nor serve /metrics.")
 @limit_options
 def serve(
     db_path: Path,
@@ -103,6 +124,9 @@ def serve(
     cors_origins: tuple[str, ...],
     cache_control: str,
     no_introspection: bool,
+    access_log: bool,
+    log_format: str,
+    no_metrics: bool,
     **limits: int,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
@@ -141,19 +165,33 @@ def serve(
         os.environ[variable] = str(limits[name])
     os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
     os.environ["GQL_CACHE_CONTROL"] = cache_control
+    os.environ["GQL_ACCESS_LOG"] = "1" if access_log else "0"
+    os.environ["GQL_METRICS"] = "0" if no_metrics else "1"
+    # Every worker counts in its own files in this folder, and a scrape sums them all
+    # (gql.http.metrics). Fresh for every run, whatever a previous one left: counts of
+    # processes that are gone would be summed in. prometheus-client reads the variable
+    # when it is first imported, which happens in the workers (and, with one worker, in
+    # this process once uvicorn imports the app), after this.
+    metrics_dir = None if no_metrics else tempfile.mkdtemp(prefix="gql-metrics-")
+    if metrics_dir is not None:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
-    uvicorn.run(
-        "gql.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=_log_config(),
-        access_log=False,
-        # No `server: uvicorn` banner: it tells scanners which exploits to try.
-        server_header=False,
-        # Without it a worker waits for every open request, however long, after SIGTERM.
-        timeout_graceful_shutdown=limits["shutdown_grace_s"],
-    )
+    try:
+        uvicorn.run(
+            "gql.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=_log_config(log_format),
+            access_log=False,
+            # No `server: uvicorn` banner: it tells scanners which exploits to try.
+            server_header=False,
+            # Without it a worker waits for every open request, however long, after SIGTERM.
+            timeout_graceful_shutdown=limits["shutdown_grace_s"],
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)

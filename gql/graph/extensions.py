@@ -79,6 +79,10 @@ class SqlAccounting(SchemaExtension):
             if isinstance(context, Context):
                 context.query_log = log
             yield
+        # The request's access log line and metrics (``gql.http.observability``).
+        if isinstance(context, Context) and context.figures is not None:
+            context.figures.sql_statements += log.statements
+            context.figures.operation_name = self.execution_context.operation_name
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context

@@ -67,7 +67,11 @@ class GqlSchema(strawberry.Schema):
         for error in errors:
             if not is_visible(error):
                 logger.error(
-                    "request %s: %s", request_id, error.message, exc_info=error.original_error
+                    "request %s: %s",
+                    request_id,
+                    error.message,
+                    exc_info=error.original_error,
+                    extra={"request_id": request_id},
                 )
 
 

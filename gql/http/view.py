@@ -50,6 +50,7 @@ from gql.http.negotiation import (
     choose_response_type,
     is_json_body,
 )
+from gql.http.observability import observe_rejection, observe_result
 from gql.http.operations import OPERATION_RESOLUTION_FAILURE, PARSE_FAILED
 from gql.http.params import (
     GraphQLParams,
@@ -136,6 +137,7 @@ class GraphQLView:
                 params = params_from_query_string(scope["query_string"])
             result = await self._execute(scope, params, method)
         except RequestRejected as error:
+            observe_rejection(scope, error)
             allow = (
                 [(b"allow", ", ".join(error.allowed).encode())]
                 if isinstance(error, MethodNotAllowed)
@@ -143,6 +145,7 @@ class GraphQLView:
             )
             await send_rejection(send, error, media_type=media_type, headers=allow, head=head)
             return
+        observe_result(scope, result)
         answer_type = media_type or JSON
         await send_response(
             send,
