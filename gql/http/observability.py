@@ -13,8 +13,10 @@ compressed and with every header. For each request it:
   error codes of the result (``observe_result``, ``observe_rejection``). This middleware
   reads the rest from the response itself: status, bytes sent, and the response cache's
   ``X-GQL-Cache`` header;
-- once the app returns, hands the record to the sinks: the access log
-  (``gql.http.access_log``) and the metrics (``gql.http.metrics``).
+- once the answer's last bytes are handed to the server (or the app ends without an
+  answer), hands the record to the sinks: the access log (``gql.http.access_log``) and
+  the metrics (``gql.http.metrics``). Before those bytes, not after: a client that has
+  its answer finds its request in the log and in ``/metrics``.
 
 A record is one small mutable object per request, written by one request's code only;
 the sinks read it after the app is done with it.
@@ -22,6 +24,7 @@ the sinks read it after the app is done with it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gql.errors import RequestRejected
 from gql.http.request_id import HEADER, request_id_of
+
+logger = logging.getLogger("gql.http")
 
 RECORD_KEY: Final = "gql.request"
 """The scope key of a request's ``RequestRecord``."""
@@ -64,6 +69,8 @@ class RequestRecord:
     cache: str | None = None
     """``hit`` or ``miss`` of the response cache, ``not-modified`` for a 304."""
     duration_s: float = 0.0
+    finished: bool = False
+    """Handed to the sinks (once, when the answer ends)."""
 
 
 Sink = Callable[[RequestRecord], None]
@@ -131,6 +138,10 @@ class Observability:
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
                 record.response_bytes += len(message.get("body", b""))
+                if not message.get("more_body", False) and not record.finished:
+                    # Before the last bytes go: a client that has its answer finds the
+                    # request counted and logged.
+                    self._finish(record)
             await send(message)
 
         try:
@@ -142,8 +153,17 @@ class Observability:
                 record.status = 500
             raise
         finally:
-            record.duration_s = time.perf_counter() - record.started
-            if record.status == 0:
-                record.status = CLIENT_CLOSED
-            for sink in self.sinks:
+            if not record.finished:
+                self._finish(record)
+
+    def _finish(self, record: RequestRecord) -> None:
+        record.finished = True
+        record.duration_s = time.perf_counter() - record.started
+        if record.status == 0:
+            record.status = CLIENT_CLOSED
+        for sink in self.sinks:
+            try:
                 sink(record)
+            except Exception:
+                # A full disk under the metrics' files must not fail the answer itself.
+                logger.exception("request %s: could not be counted or logged", record.request_id)
