@@ -44,6 +44,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    values,
 )
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
@@ -68,6 +69,35 @@ _NAME: Final = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 _LIVE_GAUGE_FILE: Final = re.compile(r"gauge_live\w+?_(\d+)\.db")
 
 VersionFn = Callable[[Scope], Awaitable[int]]
+
+
+_pid = os.getpid()
+
+
+def _cached_pid() -> int:
+    return _pid
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+_values_set = False
+
+
+def _count_with_cached_pid() -> None:
+    """Have multiprocess values ask a cached pid which file is theirs.
+
+    prometheus-client checks the pid on every increment, to notice a fork; that is a
+    system call each time (glibc no longer caches it), some 15 per request. The cached pid
+    is renewed after a fork, so a forked child still gets files of its own. Done once
+    per process, before any value exists: two value classes would map one file twice."""
+    global _values_set
+    if not _values_set:
+        values.ValueClass = values.MultiProcessValue(process_identifier=_cached_pid)  # type: ignore[no-untyped-call]
+        _values_set = True
 
 
 class BoundedLabels:
@@ -97,6 +127,8 @@ class Metrics:
 
     def __init__(self, *, max_operation_labels: int = MAX_OPERATION_LABELS) -> None:
         self.multiprocess_dir = os.environ.get(MULTIPROC_ENV) or None
+        if self.multiprocess_dir is not None:
+            _count_with_cached_pid()
         # In multiprocess mode values go to the worker's files, whatever the registry.
         self.registry = None if self.multiprocess_dir else CollectorRegistry()
         r = self.registry
