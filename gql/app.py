@@ -5,12 +5,19 @@ lifespan state. ``/graphql`` is ``gql.http.view`` (GraphQL over HTTP, GraphiQL f
 browsers) behind the response cache (``gql.http.response_cache``) and the HTTP caching
 headers (``gql.http.caching``); ``/graphiql/...`` serves GraphiQL's files
 (``gql.http.assets``); ``GET /healthz`` and ``GET /readyz`` say whether the database
-answers (``gql.http.health``). Every request passes CORS (``gql.http.cors``, when origins
-are named) and the size limit (``gql.http.limits``); every response may be compressed
-(``gql.http.compression``) and gets the security headers (``gql.http.headers``). Outside
-them all, ``gql.http.observability`` gives every request its id (``X-Request-ID``), its
-access log line (``gql.http.access_log``) and its count in ``GET /metrics``
-(``gql.http.metrics``).
+answers (``gql.http.health``). A WebSocket to ``/graphql`` runs subscriptions
+(``gql.http.websocket``), fed by the worker's change feed (``gql.graph.feed``), which
+polls the current store only while subscriptions are open. Every request passes CORS
+(``gql.http.cors``, when origins are named) and the size limit (``gql.http.limits``);
+every response may be compressed (``gql.http.compression``) and gets the security
+headers (``gql.http.headers``). Outside them all, ``gql.http.observability`` gives every
+request its id (``X-Request-ID``), its access log line (``gql.http.access_log``) and its
+count in ``GET /metrics`` (``gql.http.metrics``).
+
+The database is an ``Artifact``: when a new release is renamed over an immutable file,
+requests that start afterwards are answered from it, while those in flight finish on
+the old one (``LeaseStore`` gives each request the store current when it starts).
+ETags and the response cache are keyed by the release's tag (its id and data version).
 """
 
 from __future__ import annotations
@@ -22,11 +29,12 @@ from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
-from starlette.types import ASGIApp, Scope
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gql.errors import StoreError
-from gql.graph.context import Context
+from gql.graph.context import Context, SubscriptionContext
+from gql.graph.feed import ChangeFeed
 from gql.graph.schema import build_schema
 from gql.http.access_log import AccessLog
 from gql.http.caching import HttpCaching, code_seed
@@ -42,12 +50,34 @@ from gql.http.observability import Observability, Sink, request_record
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
+from gql.http.websocket import GraphQLWebSocket, SubscriptionLimits
+from gql.loaders import Loaders
 from gql.settings import Settings
-from gql.store import Store, data_version, read_data_version, read_readiness
+from gql.store import Artifact, Served, Store, read_data_version, read_readiness
 
 
 class State(TypedDict):
+    artifact: Artifact
     store: Store
+    """The store opened at start-up; each request's scope names the one it was given."""
+    feed: ChangeFeed
+
+
+class LeaseStore:
+    """ASGI wrapper giving each request (``scope["state"]["store"]`` and ``["served"]``)
+    the artifact's current store, kept open for the request's whole length."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        artifact: Artifact = scope["state"]["artifact"]
+        with artifact.lease() as served:
+            state = {**scope["state"], "store": served.store, "served": served}
+            await self.app({**scope, "state": state}, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
@@ -63,22 +93,28 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         if not settings.db_path.exists():
             raise StoreError(f"database {settings.db_path} does not exist: run `gql load` first")
-        store = await Store.open(
+        artifact = await Artifact.open(
             settings.db_path,
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
-            read_only=True,
             immutable=settings.immutable,
+            check_interval_ms=settings.release_check_ms,
         )
         # Everything built so far (schema, modules, connections) lives as long as the
         # worker: moving it out of the collector's generations makes every collection
         # during requests cheaper.
+        feed = ChangeFeed(
+            lambda: artifact.current.store,
+            poll_interval_s=settings.feed_poll_interval_ms / 1000,
+            queue_versions=settings.subscription_queue_versions,
+        )
         gc.collect()
         gc.freeze()
         try:
-            yield {"store": store}
+            yield {"artifact": artifact, "store": artifact.current.store, "feed": feed}
         finally:
-            await store.close()
+            await feed.close()
+            await artifact.close()
             if metrics is not None:
                 metrics.close()
 
@@ -87,10 +123,18 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     async def readiness(scope: Scope) -> dict[str, object]:
         found = await read_readiness(scope["state"]["store"])
-        return {"dataVersion": found.data_version, "articles": found.articles}
+        release = await _served(scope).read_release()
+        return {
+            "dataVersion": found.data_version,
+            "articles": found.articles,
+            "release": release.release_id or None,
+        }
 
     async def current_version(scope: Scope) -> int:
-        return await data_version(scope["state"]["store"])
+        return (await _served(scope).read_release()).data_version
+
+    async def current_tag(scope: Scope) -> str:
+        return (await _served(scope).read_release()).tag
 
     schema = build_schema(document_cache_entries=settings.document_cache_entries)
     add_request_rules(schema, introspection=settings.introspection)
@@ -98,25 +142,35 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def context(scope: Scope) -> Context:
         return Context.for_request(scope["state"]["store"], settings, figures=request_record(scope))
 
+    def subscription_context(scope: Scope) -> SubscriptionContext:
+        store = scope["state"]["store"]
+        return SubscriptionContext(
+            store=store, settings=settings, loaders=Loaders(store), feed=scope["state"]["feed"]
+        )
+
     view = GraphQLView(schema, settings, context=context, data_version=current_version)
+    subscriptions = GraphQLWebSocket(
+        schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
+    )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
         graphql = ResponseCache(
             graphql,
             max_entries=settings.response_cache_entries,
             max_bytes=settings.response_cache_bytes,
-            data_version=current_version,
+            data_version=current_tag,
         )
     graphql = CancelOnDisconnect(graphql)
     graphql = HttpCaching(
         graphql,
-        data_version=current_version,
+        data_tag=current_tag,
         seed=code_seed(schema.as_str().encode(), view.graphiql.body if view.graphiql else b""),
         cache_control=settings.cache_control,
         vary_origin=varies_by_origin(settings.cors_origins),
     )
     routes = [
         Route("/graphql", graphql),
+        WebSocketRoute("/graphql", subscriptions),
         *health_routes(liveness=liveness, readiness=readiness),
         *graphiql_routes(view.graphiql),
     ]
@@ -128,8 +182,14 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             Middleware(Compression),
             *cors_middleware(settings.cors_origins),
             Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes),
+            Middleware(LeaseStore),
         ],
         lifespan=lifespan,
     )
     # Outside Starlette's own error middleware, so its 500 pages get the headers too.
     return Observability(SecurityHeaders(app), sinks=sinks)
+
+
+def _served(scope: Scope) -> Served:
+    served: Served = scope["state"]["served"]
+    return served

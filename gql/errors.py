@@ -21,6 +21,8 @@
         ├── SearchTooLarge       a full-text query with too many terms or characters
         ├── LimitExceeded        a query over one of the server's limits, refused unrun
         ├── ResponseTooLarge     an answer bigger than the server sends
+        ├── TooManySubscriptions a subscription past the server's or connection's bound
+        ├── SubscriberTooSlow    a subscription whose client fell too far behind the changes
         └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
             ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
             ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
@@ -336,4 +338,31 @@ class ResponseTooLarge(UserError):
         super().__init__(
             f"the response would be {size_bytes:,} bytes, more than the {limit_bytes:,} this"
             " server sends; ask for fewer items (first/last) or fewer fields"
+        )
+
+
+class TooManySubscriptions(UserError):
+    """A subscription past the number one connection, or one worker, may hold at once."""
+
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+    def __init__(self, limit: int, *, scope: str) -> None:
+        self.limit = limit
+        self.scope = scope
+        super().__init__(
+            f"too many subscriptions {scope}: at most {limit:,} run at once;"
+            " complete one before starting another"
+        )
+
+
+class SubscriberTooSlow(UserError):
+    """A subscription that fell more versions behind the corpus than its queue holds."""
+
+    code = "SUBSCRIBER_TOO_SLOW"
+
+    def __init__(self, queued_versions: int) -> None:
+        self.queued_versions = queued_versions
+        super().__init__(
+            f"the subscription fell more than {queued_versions:,} data versions behind:"
+            " read its events faster, or subscribe again and re-read what you show"
         )

@@ -25,6 +25,9 @@ class Settings:
     """Read the database with SQLite's ``immutable=1`` (no locks, no ``-wal``/``-shm``
     files): for a published file in a folder the server cannot write. It must not change
     while served. A read-only folder without a ``-shm`` file is opened so anyway."""
+    release_check_ms: int = field(default_factory=lambda: _env_int("GQL_RELEASE_CHECK_MS", 500))
+    """How often an immutable database's path is checked for a new file renamed over it
+    (a new release), which then serves new requests (``gql.store.artifact``); 0: never."""
     read_connections: int = field(default_factory=lambda: _env_int("GQL_READ_CONNECTIONS", 3))
     """Read-only connections in the pool of each worker."""
     sql_time_limit_ms: int = field(default_factory=lambda: _env_int("GQL_SQL_TIME_LIMIT_MS", 2000))
@@ -136,3 +139,33 @@ class Settings:
     by default in ``gql serve``, off for an app built in-process."""
     metrics: bool = field(default_factory=lambda: os.environ.get("GQL_METRICS") != "0")
     """Count requests and serve them on ``GET /metrics`` (``gql.http.metrics``)."""
+
+    # Subscriptions over WebSocket (``gql.http.websocket``, ``gql.graph.feed``).
+    subscriptions_per_connection: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTIONS_PER_CONNECTION", 100)
+    )
+    """Subscriptions one WebSocket connection may run at once (``TOO_MANY_SUBSCRIPTIONS``):
+    a client multiplexes all of its screen's subscriptions over one connection."""
+    max_subscriptions: int = field(
+        default_factory=lambda: _env_int("GQL_MAX_SUBSCRIPTIONS", 10_000)
+    )
+    """Subscriptions one worker runs at once, over all its connections."""
+    subscription_buffer_bytes: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTION_BUFFER_BYTES", 8 << 20)
+    )
+    """Bytes of messages a connection's client may leave unread before it is closed (4413):
+    a burst of 1,000 changed articles with their bodies is a few MB."""
+    subscription_queue_versions: int = field(
+        default_factory=lambda: _env_int("GQL_SUBSCRIPTION_QUEUE_VERSIONS", 64)
+    )
+    """Data versions a subscription may have waiting in the feed before its connection is
+    closed as too slow (4413)."""
+    connection_init_timeout_ms: int = field(
+        default_factory=lambda: _env_int("GQL_CONNECTION_INIT_TIMEOUT_MS", 3_000)
+    )
+    """A WebSocket that sends no ``connection_init`` within this long is closed (4408), as
+    graphql-ws servers do by default."""
+    feed_poll_interval_ms: int = field(
+        default_factory=lambda: _env_int("GQL_FEED_POLL_INTERVAL_MS", 100)
+    )
+    """How often a worker with subscriptions reads the data version for new loads."""

@@ -1,25 +1,26 @@
-"""The README's example queries run without errors against the seeds."""
+"""The README's example queries run without errors against the seeds (with the variables of
+the ```json block right after one, when there is one)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.readme import readme_queries
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
-QUERIES = re.findall(r"```graphql\n(.*?)```", README, flags=re.DOTALL)
+QUERIES = readme_queries()
 
 
 def test_readme_has_examples() -> None:
     assert len(QUERIES) >= 3
 
 
-@pytest.mark.parametrize("query", QUERIES)
-async def test_readme_query_runs(execute: Callable[..., Any], query: str) -> None:
-    result = await execute(query)
+@pytest.mark.parametrize(("query", "variables"), QUERIES)
+async def test_readme_query_runs(
+    execute: Callable[..., Any], query: str, variables: dict[str, Any]
+) -> None:
+    result = await execute(query, variables)
     assert result.errors is None, result.errors
     assert all(value is not None for value in result.data.values()), result.data

@@ -1,5 +1,5 @@
-"""The request-limit options of ``gql serve``: one table, each row an option, the Settings
-field it sets and the environment variable the workers read it from."""
+"""The limit options of ``gql serve``: tables, each row an option, the Settings field it
+sets and the environment variable the workers read it from."""
 
 from __future__ import annotations
 
@@ -53,10 +53,45 @@ LIMIT_OPTIONS = (
 )
 
 
+# The bounds of subscriptions over WebSocket (``gql.http.websocket``), the same way.
+SUBSCRIPTION_OPTIONS = (
+    (
+        "--subscriptions-per-connection",
+        "subscriptions_per_connection",
+        "GQL_SUBSCRIPTIONS_PER_CONNECTION",
+        "Subscriptions one WebSocket connection may run at once.",
+    ),
+    (
+        "--max-subscriptions",
+        "max_subscriptions",
+        "GQL_MAX_SUBSCRIPTIONS",
+        "Subscriptions one worker runs at once, over all its connections.",
+    ),
+    (
+        "--subscription-buffer-bytes",
+        "subscription_buffer_bytes",
+        "GQL_SUBSCRIPTION_BUFFER_BYTES",
+        "Bytes a client may leave unread before its connection is closed (4413).",
+    ),
+    (
+        "--subscription-queue-versions",
+        "subscription_queue_versions",
+        "GQL_SUBSCRIPTION_QUEUE_VERSIONS",
+        "Data versions a subscription may fall behind before it is closed (4413).",
+    ),
+    (
+        "--connection-init-timeout-ms",
+        "connection_init_timeout_ms",
+        "GQL_CONNECTION_INIT_TIMEOUT_MS",
+        "A WebSocket without connection_init after this long is closed (4408).",
+    ),
+)
+
+
 def limit_options(command: F) -> F:
-    """The request-limit options of ``gql serve`` (see ``LIMIT_OPTIONS``)."""
+    """The limit options of ``gql serve`` (``LIMIT_OPTIONS``, ``SUBSCRIPTION_OPTIONS``)."""
     defaults = Settings()
-    for option, name, _, help_text in reversed(LIMIT_OPTIONS):
+    for option, name, _, help_text in reversed((*LIMIT_OPTIONS, *SUBSCRIPTION_OPTIONS)):
         command = click.option(
             option,
             name,

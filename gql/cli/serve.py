@@ -1,4 +1,5 @@
-"""``gql serve``: load when asked, check the database, then run uvicorn's workers.
+"""``gql serve``: load when asked, check the database, then run uvicorn's workers (and,
+with ``--watch``, the one process that loads every change of the seed folders).
 
 Workers are separate processes that build the app from ``gql.app:create_app``, so the
 options travel to them as the ``GQL_*`` environment variables ``gql.settings`` reads.
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import multiprocessing
+import multiprocessing.process
 import os
 import shutil
 import tempfile
@@ -20,9 +23,12 @@ from typing import Any
 import click
 
 from gql.cli.common import db_option, print_report
-from gql.cli.limit_options import LIMIT_OPTIONS, limit_options
+from gql.cli.limit_options import LIMIT_OPTIONS, SUBSCRIPTION_OPTIONS, limit_options
 from gql.errors import GqlError
 from gql.sync import is_stale, load_into
+
+WATCHER_STOP_TIMEOUT_S = 30.0
+"""How long ``gql serve`` waits for the watcher to finish its load when stopping."""
 
 
 def _log_config(log_format: str) -> dict[str, Any]:
@@ -45,6 +51,12 @@ def _log_config(log_format: str) -> dict[str, Any]:
     multiple=True,
     type=click.Path(path_type=Path),
     help="Seed folder to load first when the database is missing or older than it (repeatable).",
+)
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Watch the --seeds folders and load every change while serving (one writer"
+    " process; every worker sees each load, subscriptions are told of it).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
@@ -76,7 +88,15 @@ def _log_config(log_format: str) -> dict[str, Any]:
     "--immutable",
     is_flag=True,
     help="Read the database as a file nobody changes while it is served (no locks, no"
-    " -wal/-shm files): for a published copy in a read-only folder.",
+    " -wal/-shm files): for a published copy in a read-only folder. A new release renamed"
+    " over the file is served from the next request on.",
+)
+@click.option(
+    "--release-check-ms",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How often an immutable database's file is checked for a new release (0: never).",
 )
 @click.option("--no-graphiql", is_flag=True, help="Do not serve GraphiQL to browsers.")
 @click.option(
@@ -113,6 +133,7 @@ def _log_config(log_format: str) -> dict[str, Any]:
 def serve(
     db_path: Path,
     seeds: tuple[Path, ...],
+    watch: bool,
     host: str,
     port: int,
     workers: int,
@@ -120,6 +141,7 @@ def serve(
     response_cache: int,
     max_request_bytes: int,
     immutable: bool,
+    release_check_ms: int,
     no_graphiql: bool,
     cors_origins: tuple[str, ...],
     cache_control: str,
@@ -134,8 +156,13 @@ def serve(
     Example: gql serve --db data/gql.db --seeds seeds --port 8000
 
     Queries over a limit (--max-*) are refused before they run, each limit with its own
-    error code; see the README's "Limits" section.
+    error code; see the README's "Limits" section. With --watch, edits to the seed
+    folders are loaded as they happen, and pushed to subscriptions (WebSocket, same URL).
     """
+    if watch and not seeds:
+        raise click.UsageError("--watch needs the seed folders to watch: pass --seeds")
+    if watch and immutable:
+        raise click.UsageError("--watch changes the database: it cannot be --immutable")
     if seeds and is_stale(db_path, seeds):
         try:
             report = asyncio.run(load_into(db_path, seeds))
@@ -159,9 +186,10 @@ def serve(
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
     os.environ["GQL_IMMUTABLE"] = "1" if immutable else "0"
+    os.environ["GQL_RELEASE_CHECK_MS"] = str(release_check_ms)
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
-    for _, name, variable, _ in LIMIT_OPTIONS:
+    for _, name, variable, _ in (*LIMIT_OPTIONS, *SUBSCRIPTION_OPTIONS):
         os.environ[variable] = str(limits[name])
     os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
     os.environ["GQL_CACHE_CONTROL"] = cache_control
@@ -169,29 +197,62 @@ def serve(
     os.environ["GQL_METRICS"] = "0" if no_metrics else "1"
     # Every worker counts in its own files in this folder, and a scrape sums them all
     # (gql.http.metrics). Fresh for every run, whatever a previous one left: counts of
-    # processes that are gone would be summed in. prometheus-client reads the variable
-    # when it is first imported, which happens in the workers (and, with one worker, in
-    # this process once uvicorn imports the app), after this.
+    # processes that are gone would be summed in. It is made before the workers start,
+    # and removed once they have all stopped.
     metrics_dir = None if no_metrics else tempfile.mkdtemp(prefix="gql-metrics-")
     if metrics_dir is not None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    import uvicorn
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
+    watcher = start_watcher(db_path, seeds) if watch else None
     try:
-        uvicorn.run(
-            "gql.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_config=_log_config(log_format),
-            access_log=False,
-            # No `server: uvicorn` banner: it tells scanners which exploits to try.
-            server_header=False,
-            # Without it a worker waits for every open request, however long, after SIGTERM.
-            timeout_graceful_shutdown=limits["shutdown_grace_s"],
-        )
+        _run_uvicorn(host, port, workers, limits["shutdown_grace_s"], log_format)
     finally:
+        if watcher is not None:
+            stop_watcher(watcher)
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _run_uvicorn(
+    host: str, port: int, workers: int, shutdown_grace_s: int, log_format: str
+) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "gql.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=_log_config(log_format),
+        access_log=False,
+        # No `server: uvicorn` banner: it tells scanners which exploits to try.
+        server_header=False,
+        # Without it a worker waits for every open request, however long, after SIGTERM.
+        timeout_graceful_shutdown=shutdown_grace_s,
+    )
+
+
+def start_watcher(db_path: Path, seeds: tuple[Path, ...]) -> multiprocessing.process.BaseProcess:
+    """The one process that writes while uvicorn's workers serve (``gql.sync.watch``)."""
+    from gql.sync.watch import watch_process
+
+    # Spawned, not forked: the parent may hold threads (and soon uvicorn's sockets); and
+    # not a daemon, whose own parse workers multiprocessing would refuse.
+    process = multiprocessing.get_context("spawn").Process(
+        target=watch_process,
+        args=(db_path.resolve(), [path.resolve() for path in seeds], os.getpid()),
+        name="gql watch",
+    )
+    process.start()
+    return process
+
+
+def stop_watcher(process: multiprocessing.process.BaseProcess) -> None:
+    """End the watcher: SIGTERM lets a load in progress commit; past 30 s it is killed."""
+    process.terminate()
+    process.join(WATCHER_STOP_TIMEOUT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()

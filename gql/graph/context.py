@@ -3,6 +3,7 @@ resolvers receive it in."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import uuid4
@@ -54,6 +55,24 @@ class Context:
             request_id=figures.request_id,
             figures=figures,
         )
+
+    def fresh(self) -> None:
+        """Forget what this context loaded: the next reads see the data as it is now."""
+        self.loaders = Loaders(self.store)
+        self.list_loaders.clear()
+
+
+@dataclass
+class SubscriptionContext(Context):
+    """The context of one subscription: it lives as long as its client keeps it, so the
+    request time limit does not bound it (each read is bounded by the statement limit);
+    its events come from the worker's change feed (``gql.graph.feed``), and each event
+    reads afresh (``fresh``)."""
+
+    feed: Any = None
+    """The worker's ``ChangeFeed``."""
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the subscription is registered with the feed: changes after it reach it."""
 
 
 Info = strawberry.Info[Context, None]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Hashable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -48,7 +49,7 @@ from strawberry.extensions import SchemaExtension
 
 from gql.errors import LimitExceeded, QueryTimeout, RequestTimeout, ResponseTooLarge, UserError
 from gql.execution.documents import CostedLRU, document_bytes
-from gql.graph.context import Context
+from gql.graph.context import Context, SubscriptionContext
 from gql.graph.cost import Sizes, requested_cost, returned_objects
 from gql.graph.limits import (
     QUERY_TOO_COMPLEX,
@@ -109,7 +110,7 @@ class _Document:
             (o for o in operations if name is None or (o.name and o.name.value == name)), None
         )
         shape = None
-        if chosen is not None and chosen.operation is OperationType.QUERY:
+        if chosen is not None and chosen.operation is not OperationType.MUTATION:
             fragments = {
                 d.name.value: d
                 for d in self.document.definitions
@@ -206,10 +207,14 @@ class RequestGuard(SchemaExtension):
         limit_ms = settings.request_time_limit_ms
         task = asyncio.current_task()
         assert task is not None
+        # A subscription lives as long as its client wants: no deadline (its reads are
+        # bounded one by one, by the statement time limit).
+        lasting = isinstance(context, SubscriptionContext)
         # What asyncio.timeout does, at a third of its cost per request: a timer that
         # cancels the task, and that cancellation told apart from any other.
-        timer = asyncio.get_running_loop().call_later(limit_ms / 1000, self._expire, task)
-        with request_deadline(limit_ms):
+        loop = asyncio.get_running_loop()
+        timer = None if lasting else loop.call_later(limit_ms / 1000, self._expire, task)
+        with nullcontext() if lasting else request_deadline(limit_ms):
             try:
                 if isinstance(context, Context):
                     # Read here, so that the parse hook needs no await (and is cheaper).
@@ -231,7 +236,8 @@ class RequestGuard(SchemaExtension):
                     raise
                 raise as_graphql_error(limit) from None
             finally:
-                timer.cancel()
+                if timer is not None:
+                    timer.cancel()
         self._check_answer(settings)
 
     def _expire(self, task: asyncio.Task[Any]) -> None:

@@ -1,4 +1,5 @@
-"""The schema: the Query root and the types, with extensions and the compiled executor.
+"""The schema: the Query and Subscription roots and the types, with extensions and the
+compiled executor.
 
 ``build_schema`` assembles it; unexpected errors are logged with their request id here.
 """
@@ -15,6 +16,7 @@ from graphql.execution import Executor
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from gql.execution.compat import InvalidOperationTypeError
 from gql.execution.documents import DocumentCaching, ParsedDocuments
 from gql.execution.plans import Read, compiled_executor
 from gql.execution.resolvers import use_fast_resolvers
@@ -24,6 +26,8 @@ from gql.graph.extensions import ErrorPolicy, SqlAccounting, is_visible
 from gql.graph.guard import RequestGuard
 from gql.graph.prefetch import RELATIONS
 from gql.graph.query import Query
+from gql.graph.scalars import SCALAR_OVERRIDES
+from gql.graph.subscription import Subscription
 from gql.graph.types import (
     Article,
     Image,
@@ -42,6 +46,7 @@ class GqlSchema(strawberry.Schema):
         self,
         *,
         query: type,
+        subscription: type | None = None,
         types: Iterable[type] = (),
         extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
         execution_context_class: type[Executor[Any]] | None = None,
@@ -50,9 +55,11 @@ class GqlSchema(strawberry.Schema):
     ) -> None:
         super().__init__(
             query=query,
+            subscription=subscription,
             types=types,
             extensions=extensions,
             execution_context_class=execution_context_class,
+            scalar_overrides=SCALAR_OVERRIDES,
         )
         self.selection_cache = selection_cache
         """Converted selections kept across requests (``gql.graph.resolving``)."""
@@ -65,7 +72,10 @@ class GqlSchema(strawberry.Schema):
         context = execution_context.context if execution_context else None
         request_id = context.request_id if isinstance(context, Context) else None
         for error in errors:
-            if not is_visible(error):
+            # A query sent where only subscriptions run is the client's mistake, answered.
+            if not is_visible(error) and not isinstance(
+                error.original_error, InvalidOperationTypeError
+            ):
                 logger.error(
                     "request %s: %s",
                     request_id,
@@ -94,6 +104,7 @@ def build_schema(
     documents = ParsedDocuments(document_cache_entries)
     schema = GqlSchema(
         query=Query,
+        subscription=Subscription,
         types=[Article, Provider, Topic, RelatedLink, Image],
         extensions=[
             RequestGuard,  # first: it wraps the others (limits, deadline, cost)

@@ -24,6 +24,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SchemaMetaFieldDef,
     SelectionSetNode,
     TypeMetaFieldDef,
@@ -191,12 +192,14 @@ def shape_operation(
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
 ) -> OperationShape:
-    """The merged composite entries of ``operation`` (of a query: the only root here).
+    """The merged composite entries of ``operation`` (a query, or a subscription: one
+    event's answer).
 
     Run it on documents within the depth and field limits only: it expands fragments.
     """
     builder = _Builder(facts, fragments)
-    root = facts.schema.query_type
+    subscribes = operation.operation is OperationType.SUBSCRIPTION
+    root = facts.schema.subscription_type if subscribes else facts.schema.query_type
     assert root is not None
     fields = builder.build([operation.selection_set], root, "")
     defaults = {

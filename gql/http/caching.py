@@ -3,12 +3,15 @@
 A GET (or HEAD) answer is a function of the data, the code serving it and the request:
 its query string (``query``, ``variables``, ``operationName``, ``extensions``) and its
 ``Accept`` (the media type, and GraphiQL's page for browsers). The ETag is a hash of
-exactly those: the data version read from the database, a seed that stands for the code
-(the schema's SDL and the GraphiQL page, given by the app), the query string and the
-``Accept`` header. Nothing of the process goes in, so every replica serving the same
-database with the same release gives the same tag, and a load that changes the data
-changes every tag. Tags are weak (``W/"..."``): compression may send other bytes of the
-same answer (RFC 9110, 8.8.1), and If-None-Match compares weakly anyway.
+exactly those: the data's tag (the release id each load writes into the database, and
+its data version: ``gql.store.Release.tag``), a seed that stands for the code (the
+schema's SDL and the GraphiQL page, given by the app), the query string and the
+``Accept`` header. Nothing of the process goes in, so every replica serving a copy of
+the same database file with the same code gives the same tag, and a load that changes
+the data changes every tag; two databases built apart differ in their release id even
+when their data versions are equal. Tags are weak (``W/"..."``): compression may send
+other bytes of the same answer (RFC 9110, 8.8.1), and If-None-Match compares weakly
+anyway.
 
 - An ``If-None-Match`` naming the current tag (one of several, weak or not) is answered
   ``304`` before GraphQL runs; ``*`` is ``304`` when the answer would carry a tag.
@@ -29,7 +32,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-VersionFn = Callable[[Scope], Awaitable[int]]
+TagFn = Callable[[Scope], Awaitable[str]]
 
 NO_STORE: Final = (b"cache-control", b"no-store")
 VARY: Final = b"Accept, Accept-Encoding"
@@ -45,10 +48,10 @@ def code_seed(*parts: bytes) -> bytes:
     return digest.digest()
 
 
-def entity_tag(seed: bytes, version: int, query_string: bytes, accept: bytes) -> bytes:
+def entity_tag(seed: bytes, data_tag: str, query_string: bytes, accept: bytes) -> bytes:
     """The weak ETag of a GET answer (see the module docstring)."""
     digest = hashlib.sha256(seed)
-    for part in (str(version).encode(), query_string, accept):
+    for part in (data_tag.encode(), query_string, accept):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return b'W/"' + digest.hexdigest()[:32].encode() + b'"'
@@ -67,13 +70,13 @@ class HttpCaching:
         self,
         app: ASGIApp,
         *,
-        data_version: VersionFn,
+        data_tag: TagFn,
         seed: bytes,
         cache_control: str = DEFAULT_CACHE_CONTROL,
         vary_origin: bool = False,
     ) -> None:
         self.app = app
-        self.data_version = data_version
+        self.data_tag = data_tag
         self.seed = seed
         self.cache_control = (b"cache-control", cache_control.encode("latin-1"))
         self.vary = (b"vary", VARY + b", Origin" if vary_origin else VARY)
@@ -92,7 +95,7 @@ class HttpCaching:
                 accept = value
             elif name == b"if-none-match":
                 if_none_match = value.strip()
-        etag = entity_tag(self.seed, await self.data_version(scope), scope["query_string"], accept)
+        etag = entity_tag(self.seed, await self.data_tag(scope), scope["query_string"], accept)
         validators = [(b"etag", etag), self.cache_control, self.vary]
         if if_none_match and if_none_match != b"*" and none_match(if_none_match, etag):
             await _not_modified(send, validators)

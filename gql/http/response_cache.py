@@ -28,7 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gql.http.observability import request_record
 
-VersionFn = Callable[[Scope], Awaitable[int]]
+# The data's version: any value that changes with the data (the app passes the release's
+# tag, so that a new database file retires every entry even at an equal data version).
+VersionFn = Callable[[Scope], Awaitable[object]]
 Headers = list[tuple[bytes, bytes]]
 
 # Bodies past this size (or past a sixteenth of the cache) are not kept: a few big
@@ -64,7 +66,7 @@ class ResponseCache:
         self.data_version = data_version
         self.bytes = 0
         """What the entries kept now cost (``ENTRY_OVERHEAD_BYTES`` each, and their bytes)."""
-        self._version: int | None = None
+        self._version: object = None
         self._entries: OrderedDict[bytes, tuple[Headers, bytes, int, str | None]] = OrderedDict()
 
     def __len__(self) -> int:
@@ -105,9 +107,11 @@ class ResponseCache:
             )
             await send({"type": "http.response.body", "body": content})
             return
-        await self._run_and_keep(key, scope, body, send)
+        await self._run_and_keep(key, scope, body, send, version)
 
-    async def _run_and_keep(self, key: bytes, scope: Scope, body: bytes, send: Send) -> None:
+    async def _run_and_keep(
+        self, key: bytes, scope: Scope, body: bytes, send: Send, version: object
+    ) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         sent = False
@@ -132,7 +136,10 @@ class ResponseCache:
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         content_type = dict(headers).get(b"content-type", b"")
         if (
-            start.get("status") == 200
+            # Another request saw a newer version while this one ran on the older one
+            # (a load, or a new release's file): its answer is not the newer data's.
+            version == self._version
+            and start.get("status") == 200
             and content_type.startswith(CACHEABLE_TYPES)
             and len(content) <= self.max_entry_bytes
             and b'"errors"' not in content

@@ -68,9 +68,10 @@ from gql.http.responses import (
 from gql.settings import Settings
 
 METHODS: Final = ("GET", "HEAD", "POST")
-# Subscriptions are allowed through to validation, which says the schema has none.
-_POST_OPERATIONS: Final = frozenset(OperationType)
-_GET_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.SUBSCRIPTION})
+# Subscriptions are served over WebSocket (``gql.http.websocket``), at the same URL.
+_POST_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.MUTATION})
+_GET_OPERATIONS: Final = frozenset({OperationType.QUERY})
+SUBSCRIPTION_OVER_HTTP: Final = "SUBSCRIPTION_OVER_HTTP"
 
 ContextFactory = Callable[[Scope], Any]
 """Builds the per-request GraphQL context from the request's ASGI scope (lifespan state)."""
@@ -181,6 +182,12 @@ class GraphQLView:
                 operation_extensions=params.extensions,
             )
         except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                message = (
+                    "Subscriptions are served over WebSocket at this URL (subprotocol"
+                    " graphql-transport-ws), not over HTTP."
+                )
+                return _error_result(message, SUBSCRIPTION_OVER_HTTP)
             raise MethodNotAllowed(
                 method, ("POST",), what=f"{exc.operation_type.value}s over {method}"
             ) from exc
@@ -191,7 +198,11 @@ class GraphQLView:
         except MissingQueryError:
             # Only an empty ``query`` gets here; it is a document that does not parse.
             message, code = "Syntax Error: Unexpected <EOF>.", PARSE_FAILED
-        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+        return _error_result(message, code)
+
+
+def _error_result(message: str, code: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
 async def _read_body(receive: Receive) -> bytes:

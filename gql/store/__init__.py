@@ -16,10 +16,12 @@ Inside, one module per job:
     search, facets   full-text search pages; facet counts
     entity_lists     pages of providers and topics; related topics
     files            the files table (what each seed file was when loaded)
+    changes          the change log: what each load changed, and which changes match
     access, health   opening a file read-only or immutable; health reads for probes
+    artifact         the file a server serves, switched when a new release replaces it
     bounds           upper bounds of list fields, for the query cost limit
     write/           a load's one transaction (session) and its writes: articles,
-                     definitions, derived state
+                     definitions, derived state, the change log
 """
 
 from gql.store.article_lists import (
@@ -29,7 +31,14 @@ from gql.store.article_lists import (
     load_article_list,
     load_article_lists_by_parent,
 )
+from gql.store.artifact import Artifact, Release, Served, read_release
 from gql.store.bounds import ListBounds, load_list_bounds
+from gql.store.changes import (
+    ArticleChangeRow,
+    VersionChanges,
+    load_changes_since,
+    load_matching_article_ids,
+)
 from gql.store.database import (
     QueryLog,
     RequestDeadline,
@@ -82,8 +91,10 @@ __all__ = [
     "NEWEST_FIRST",
     "All",
     "AnyOf",
+    "ArticleChangeRow",
     "ArticleList",
     "ArticleRow",
+    "Artifact",
     "Chunk",
     "Compare",
     "Condition",
@@ -102,10 +113,13 @@ __all__ = [
     "QueryLog",
     "Readiness",
     "RelatedLinkRow",
+    "Release",
     "RequestDeadline",
+    "Served",
     "Store",
     "TopicRow",
     "TopicsMatch",
+    "VersionChanges",
     "Window",
     "WriteResult",
     "check_database",
@@ -119,6 +133,7 @@ __all__ = [
     "load_articles_by_id",
     "load_articles_by_slug",
     "load_articles_by_url",
+    "load_changes_since",
     "load_facets",
     "load_facets_of_ids",
     "load_file_entries",
@@ -126,6 +141,7 @@ __all__ = [
     "load_links_by_article",
     "load_list_bounds",
     "load_matched_ids",
+    "load_matching_article_ids",
     "load_provider_list",
     "load_providers_by_domain",
     "load_providers_by_id",
@@ -139,6 +155,7 @@ __all__ = [
     "load_topics_by_slug",
     "read_data_version",
     "read_readiness",
+    "read_release",
     "recording_queries",
     "request_deadline",
 ]

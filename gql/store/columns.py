@@ -357,9 +357,8 @@ RELATED_LINKS = Table(
     constraints=("UNIQUE (article_id, position)",),
 )
 
-# owner_kind: article | article_provider (the provider images an article file lists) |
-# related | related_provider | organization (a publisher file's images) |
-# provider (the merged set served by the API) | topic
+# owner_kind: article | article_provider (the provider images an article file lists) | related
+# | related_provider | organization (a publisher file's) | provider (merged, served) | topic
 IMAGES = Table(
     "images",
     "i",
@@ -378,3 +377,23 @@ IMAGES = Table(
 )
 
 TABLES = (FILES, PROVIDERS, TOPICS, ARTICLES, ARTICLE_TOPICS, RELATED_LINKS, IMAGES)
+
+# The change log: what each load changed, by the data version it made (``changes``).
+DATA_VERSIONS = Table(
+    "data_versions",
+    "v",
+    tuple(Column(n, "INTEGER NOT NULL") for n in ("data_version", "added", "updated", "removed")),
+    constraints=("PRIMARY KEY (data_version)",),
+)
+ARTICLE_CHANGES = Table(
+    "article_changes",
+    "c",
+    (
+        Column("data_version", "INTEGER NOT NULL"),
+        Column("url", "TEXT NOT NULL"),
+        Column("kind", "TEXT NOT NULL CHECK (kind IN ('added', 'updated', 'removed'))"),
+        Column("article_id", "INTEGER"),
+    ),
+    constraints=("PRIMARY KEY (data_version, url)",),
+    options="WITHOUT ROWID",
+)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import sqlite3
 
 from gql.store.columns import (
+    ARTICLE_CHANGES,
     ARTICLE_TOPICS,
     ARTICLES,
+    DATA_VERSIONS,
     FILES,
     IMAGES,
     PROVIDERS,
@@ -21,8 +23,9 @@ from gql.store.columns import (
     added_columns,
 )
 
-SCHEMA_VERSION = 5
-"""5: the full-text index holds the first ``INDEXED_CHARS`` characters of each field."""
+SCHEMA_VERSION = 6
+"""5: the full-text index holds the first ``INDEXED_CHARS`` characters of each field.
+6: the change log (``data_versions``, ``article_changes``): what each load changed."""
 
 INDEXED_CHARS = 1000
 """Characters of an article's title and of its excerpt that the full-text index holds;
@@ -100,6 +103,9 @@ CREATE INDEX IF NOT EXISTS related_links_provider ON related_links(provider_id);
 CREATE INDEX IF NOT EXISTS images_owner ON images(owner_kind, owner_id, position);
 
 {FULL_TEXT_DDL}
+-- The change log: each load that changed something, and the articles it changed.
+{DATA_VERSIONS.create_sql}
+{ARTICLE_CHANGES.create_sql}
 """
 
 # Columns added after a table was first released: (table, column, declaration).

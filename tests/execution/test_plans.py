@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator
 from operator import attrgetter
 from pathlib import Path
@@ -27,11 +26,9 @@ from gql.graph.schema import GqlSchema, build_schema
 from gql.settings import Settings
 from gql.store import Store
 from gql.sync.pipeline import load_into
-from tests.conftest import REPO
+from tests.readme import readme_queries
 
-README_QUERIES = re.findall(
-    r"```graphql\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
-)
+README_QUERIES = readme_queries()
 
 ARTICLE_BITS = """
   id slug title excerpt category type publishedAt url originalUrl ampUrl cdnAmpUrl quality
@@ -162,9 +159,9 @@ async def test_bench_scenarios(generated_store: Store, generated_db: Path, scena
     assert errors == [] and json.loads(data)
 
 
-@pytest.mark.parametrize("document", README_QUERIES)
-async def test_readme_queries(seeds_store: Store, document: str) -> None:
-    data, errors, _ = await _assert_same(seeds_store, document, {})
+@pytest.mark.parametrize(("document", "variables"), README_QUERIES)
+async def test_readme_queries(seeds_store: Store, document: str, variables: dict[str, Any]) -> None:
+    data, errors, _ = await _assert_same(seeds_store, document, variables)
     assert errors == [] and json.loads(data)
 
 

@@ -4,7 +4,6 @@ sends (README queries, bench scenarios, GraphiQL's introspection) passing the de
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from tests import attacks
-from tests.conftest import REPO
+from tests.readme import readme_queries
 
 Run = Callable[..., Awaitable[tuple[ExecutionResult, Context]]]
 INTROSPECTION = get_introspection_query(
@@ -206,10 +205,7 @@ async def test_a_filter_as_wide_and_deep_as_allowed_runs(run: Run) -> None:
     assert "1001 conditions and values" in (result.errors or [])[0].message
 
 
-README_QUERIES = re.findall(
-    r"```graphql\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
-)
-SENT_BY_US = [(f"readme {i}", q, {}) for i, q in enumerate(README_QUERIES)] + [
+SENT_BY_US = [(f"readme {i}", q, v) for i, (q, v) in enumerate(readme_queries())] + [
     (s.name, s.document, s.variables) for s in SCENARIOS if not s.name.startswith("peer")
 ]
 

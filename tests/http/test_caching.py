@@ -7,6 +7,7 @@ from RFC 9110 (13.1.2 If-None-Match: weak comparison, lists, ``*``; 15.4.5 304).
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from gql.sync.pipeline import load_into
 from tests import corpus
 from tests.conftest import SEEDS
 from tests.http.bodies import without_cost
-from tests.http.servers import gql_serve
+from tests.http.servers import serve_database
 
 QUERY = "{ topics(first: 1) { totalCount } }"
 TOPICS = len(corpus.read_topics(SEEDS))
@@ -114,16 +115,39 @@ def test_a_load_that_changes_the_data_changes_the_etag(seeds_copy: Path, tmp_pat
         assert after.headers["etag"] != before.headers["etag"]
 
 
-def test_replicas_of_one_database_agree_on_etags(tmp_path: Path) -> None:
-    """Two servers (processes), each loading the same seeds, give the same tags."""
+def test_replicas_of_one_database_agree_on_etags_and_databases_built_apart_do_not(
+    tmp_path: Path,
+) -> None:
+    """Two servers (processes) on copies of one database file give the same tags; a
+    database loaded apart from the same seeds has the same data version (1) but is
+    another release, so its tags differ."""
+    built, apart = tmp_path / "built.db", tmp_path / "apart.db"
+    for db in (built, apart):
+        asyncio.run(load_into(db, [SEEDS]))
+    copies = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        copies.append(shutil.copy(built, tmp_path / name / "gql.db"))
     params = {"query": QUERY}
-    options = ("--cache-control", "public, max-age=60")
-    with gql_serve(tmp_path / "one", *options) as one, gql_serve(tmp_path / "two", *options) as two:
-        first = httpx.get(f"{one}/graphql", params=params)
-        second = httpx.get(f"{two}/graphql", params=params)
+    options = ("--cache-control", "public, max-age=60", "--immutable")
+    with (
+        serve_database(copies[0], *options) as one,
+        serve_database(copies[1], *options) as two,
+        serve_database(apart, *options) as other,
+    ):
+        first = httpx.get(f"{one.base}/graphql", params=params)
+        second = httpx.get(f"{two.base}/graphql", params=params)
         again = httpx.get(
-            f"{two}/graphql", params=params, headers={"if-none-match": first.headers["etag"]}
+            f"{two.base}/graphql", params=params, headers={"if-none-match": first.headers["etag"]}
+        )
+        elsewhere = httpx.get(
+            f"{other.base}/graphql",
+            params=params,
+            headers={"if-none-match": first.headers["etag"]},
         )
     assert first.headers["etag"] == second.headers["etag"]
     assert first.headers["cache-control"] == "public, max-age=60"
     assert again.status_code == 304
+    assert elsewhere.status_code == 200
+    assert elsewhere.json() == first.json()
+    assert elsewhere.headers["etag"] != first.headers["etag"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,11 +28,20 @@ def client(seeds_db: Path) -> Iterator[TestClient]:
         yield client
 
 
-def test_both_answer_ok_with_the_data_version_and_the_articles(client: TestClient) -> None:
+def test_both_answer_ok_with_the_data_version_and_the_articles(
+    client: TestClient, seeds_db: Path
+) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "dataVersion": 1}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "dataVersion": 1, "articles": len(ALL_URLS)}
+    with sqlite3.connect(seeds_db) as conn:
+        [(release,)] = conn.execute("SELECT value FROM meta WHERE key = 'release_id'")
+    assert ready.json() == {
+        "status": "ok",
+        "dataVersion": 1,
+        "articles": len(ALL_URLS),
+        "release": release,
+    }
 
 
 def test_a_stuck_read_pool_makes_both_503_until_it_is_free(seeds_db: Path) -> None:

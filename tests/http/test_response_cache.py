@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import tracemalloc
 
 from starlette.testclient import TestClient
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from gql.http.response_cache import ENTRY_OVERHEAD_BYTES, ResponseCache
 
@@ -110,3 +111,51 @@ def test_entries_are_counted_and_a_new_data_version_drops_them() -> None:
     version = 2
     assert client.post("/", json={"query": "4"}).headers["x-gql-cache"] == "miss"
     assert len(cache) == 1
+
+
+async def test_an_answer_of_an_older_version_is_not_kept_under_a_newer_one() -> None:
+    """A request that started on one version (an old release's file, say) and ends after
+    another request saw a newer one: its answer is the old data's, so it is not kept,
+    or the newer version would be answered with it."""
+    version = 1
+    waiting, go_on = asyncio.Event(), asyncio.Event()
+
+    async def data_version(scope: Scope) -> int:
+        return version
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        """Answers the version it started on; the request ``slow`` waits for ``go_on``."""
+        started_on = version
+        await receive()
+        if scope["query_string"] == b"slow" and not go_on.is_set():
+            waiting.set()
+            await go_on.wait()
+        content = json.dumps({"data": {"version": started_on}}).encode()
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+    cache = ResponseCache(app, max_entries=10, max_bytes=1 << 20, data_version=data_version)
+
+    async def get(query_string: bytes) -> tuple[str, object]:
+        """(X-GQL-Cache, the answer) of a GET with ``query_string``."""
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "query_string": query_string, "headers": []}
+        await cache(scope, receive, send)
+        return dict(sent[0]["headers"])[b"x-gql-cache"].decode(), json.loads(sent[1]["body"])
+
+    slow = asyncio.create_task(get(b"slow"))
+    await waiting.wait()  # it read version 1
+    version = 2
+    assert await get(b"other") == ("miss", {"data": {"version": 2}})
+    go_on.set()
+    assert await slow == ("miss", {"data": {"version": 1}})
+    assert await get(b"slow") == ("miss", {"data": {"version": 2}})
+    assert await get(b"slow") == ("hit", {"data": {"version": 2}})

@@ -11,7 +11,9 @@ import pytest
 
 from gql.store import ArticleRow, FileEntry, ImageRow, ProviderRow, RelatedLinkRow, Store, TopicRow
 from gql.store.columns import (
+    ARTICLE_CHANGES,
     ARTICLES,
+    DATA_VERSIONS,
     FILES,
     IMAGES,
     PROVIDERS,
@@ -45,11 +47,30 @@ async def test_a_fresh_database_has_the_tables_of_schema_version_4(tmp_path: Pat
     with sqlite3.connect(tmp_path / "fresh.db") as conn:
         created = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     golden = _golden_tables()
-    # Version 5 changed the full-text index only (``ddl.INDEXED_CHARS``), not these tables.
-    assert SCHEMA_VERSION == 5
+    # Version 5 changed the full-text index only (``ddl.INDEXED_CHARS``), not these tables;
+    # version 6 added the change log's tables beside them.
+    assert SCHEMA_VERSION == 6
     assert sorted(golden) == sorted(t.name for t in TABLES)
     for name, sql in golden.items():
         assert _normalized(created[name]) == _normalized(sql), name
+
+
+async def test_a_fresh_database_has_the_change_log_of_schema_version_6(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "fresh.db")
+    await store.close()
+    with sqlite3.connect(tmp_path / "fresh.db") as conn:
+        created = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    assert _normalized(created["data_versions"]) == _normalized(
+        "CREATE TABLE data_versions (data_version INTEGER NOT NULL, added INTEGER NOT NULL,"
+        " updated INTEGER NOT NULL, removed INTEGER NOT NULL, PRIMARY KEY (data_version))"
+    )
+    assert _normalized(created["article_changes"]) == _normalized(
+        "CREATE TABLE article_changes (data_version INTEGER NOT NULL, url TEXT NOT NULL,"
+        " kind TEXT NOT NULL CHECK (kind IN ('added', 'updated', 'removed')),"
+        " article_id INTEGER, PRIMARY KEY (data_version, url)) WITHOUT ROWID"
+    )
+    assert [c.name for c in DATA_VERSIONS.columns] == "data_version added updated removed".split()
+    assert [c.name for c in ARTICLE_CHANGES.columns] == "data_version url kind article_id".split()
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)

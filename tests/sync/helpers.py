@@ -39,9 +39,14 @@ def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, .
 
 
 def dump(db: Path) -> list[str]:
-    """The whole database as SQL, without the data version (a load bumps it)."""
+    """The whole database as SQL, without the data version (a load bumps it) and the
+    release id (each load that changes the data draws a random one)."""
     with sqlite3.connect(db) as conn:
-        return [line for line in conn.iterdump() if "data_version" not in line]
+        return [
+            line
+            for line in conn.iterdump()
+            if "data_version" not in line and "release_id" not in line
+        ]
 
 
 def search(db: Path, words: str) -> list[str]:

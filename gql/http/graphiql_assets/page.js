@@ -23,7 +23,10 @@ const DEFAULT_QUERY = `# The newest article and the pages it links to
 `;
 
 const url = new URL(window.location.pathname, window.location.href).href;
-const fetcher = GraphiQL.createFetcher({ url });
+// Subscriptions go over a WebSocket to the same URL (graphql-transport-ws, the graphql-ws
+// client bundled in GraphiQL); queries stay on HTTP.
+const subscriptionUrl = url.replace(/^http/, "ws");
+const fetcher = GraphiQL.createFetcher({ url, subscriptionUrl });
 const explorer = GraphiQLPluginExplorer.explorerPlugin();
 
 ReactDOM.createRoot(document.getElementById("graphiql")).render(

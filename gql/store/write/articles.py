@@ -14,6 +14,7 @@ import json
 from gql.ingest.records import ArticleRecord, ProviderRef, RelatedRecord
 from gql.keys import slugify
 from gql.store.columns import ARTICLE_TOPICS, ARTICLES, RELATED_LINKS, Write
+from gql.store.write.changelog import ADDED, REMOVED, UPDATED, note_change
 from gql.store.write.state import Writer
 
 _ARTICLE = Write(
@@ -167,6 +168,7 @@ def upsert_article(writer: Writer, record: ArticleRecord) -> bool:
         conn.execute(_ARTICLE_UPDATE_SQL, (*values, article_id))
     writer.touched_articles.add(article_id)
     writer.touched_urls.add(record.url)
+    note_change(writer.changes, record.url, ADDED if row is None else UPDATED)
 
     conn.executemany(
         _ARTICLE_TOPIC.insert_sql,
@@ -234,4 +236,5 @@ def remove_article(writer: Writer, url: str) -> bool:
         writer.touched_slugs.add(base_slug)
     conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
     writer.touched_urls.add(url)
+    note_change(writer.changes, url, REMOVED)
     return True

@@ -4,18 +4,21 @@ The sync pipeline opens a session (``LoadSession.begin``), forgets the files tha
 vanished, writes each chunk of parsed files as it arrives (files, then definitions, then
 articles, then the full-text index of the new articles), removes the articles no file
 defines any more, and ``finish``es: the derived state is refreshed for what the load
-touched (``derived``), the data version bumped if anything changed, and the
+touched (``derived``), the data version bumped if anything changed, what changed
+recorded in the change log under it (``changelog``), a new release id drawn, and the
 transaction committed. Readers see the old corpus or the new one, never half of it.
 """
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from dataclasses import dataclass, field
 
 from gql.ingest.records import ArticleRecord, OrganizationRecord, TopicRecord
 from gql.store.files import FileEntry, forget_files, record_files, restat_files
 from gql.store.write.articles import index_new_articles, remove_article, upsert_article
+from gql.store.write.changelog import record_changes
 from gql.store.write.definitions import (
     remove_organization_definition,
     remove_topic_definition,
@@ -136,6 +139,15 @@ class LoadSession:
                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (str(version),),
                 )
+                record_changes(conn, version, writer.changes)
+            # Random, so that two databases built apart never share one (their data
+            # versions may well be equal): ETags and caches are keyed by both
+            # (``gql.store.artifact``). A load that changes nothing keeps it.
+            keep = "DO UPDATE SET value = excluded.value" if self.changed else "DO NOTHING"
+            conn.execute(
+                f"INSERT INTO meta(key, value) VALUES ('release_id', ?) ON CONFLICT(key) {keep}",
+                (secrets.token_hex(16),),
+            )
             conn.commit()
         except BaseException:
             conn.rollback()

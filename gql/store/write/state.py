@@ -44,6 +44,8 @@ class Writer:
         self.touched_slugs: set[str] = set()
         self.unindexed_articles: list[int] = []
         """Articles inserted since the last ``index_new_articles``: not yet in ``articles_fts``."""
+        self.changes: dict[str, str] = {}
+        """The load's changes for the change log: article URL to added/updated/removed."""
 
     def provider_id(self, domain: str) -> int:
         """The id of the provider with ``domain``, created (named by its domain until
