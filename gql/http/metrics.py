@@ -31,10 +31,11 @@ app's own.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import glob
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Final, Protocol
 
 from prometheus_client import (
@@ -189,8 +190,8 @@ class Metrics:
             self.cache.labels(record.cache).inc()
         if record.cache not in ("hit", "not-modified"):
             self.statements.observe(record.sql_statements)
-        for size in record.batch_sizes:
-            self.batches.observe(size)
+        if record.batch_sizes:
+            observe_all(self.batches, record.batch_sizes)
 
     def exposition(self, data_version: int | None) -> bytes:
         """The text format of every metric (summed over the workers), and the version."""
@@ -212,6 +213,31 @@ class Metrics:
             mark_process_dead(os.getpid(), self.multiprocess_dir)  # type: ignore[no-untyped-call]
         else:
             self.workers.set(0)
+
+
+def observe_all(histogram: Histogram, amounts: Sequence[float]) -> None:
+    """``histogram.observe`` of every amount, with each bucket and the sum incremented once.
+
+    ``observe`` writes the worker's file twice per amount (its bucket, the sum): a front
+    page's five batches were ten of a request's fifteen writes; they fall in two or three
+    buckets. This reaches into the histogram's buckets, as prometheus-client has laid
+    them out since its first releases; a histogram laid out otherwise is observed
+    amount by amount."""
+    buckets = getattr(histogram, "_buckets", None)
+    bounds = getattr(histogram, "_upper_bounds", None)
+    total = getattr(histogram, "_sum", None)
+    if buckets is None or bounds is None or total is None or len(buckets) != len(bounds):
+        for amount in amounts:
+            histogram.observe(amount)
+        return
+    counts: dict[int, int] = {}
+    for amount in amounts:
+        # The first bucket whose upper bound holds the amount (the last is +Inf).
+        index = bisect.bisect_left(bounds, amount)
+        counts[index] = counts.get(index, 0) + 1
+    for index, count in counts.items():
+        buckets[index].inc(count)
+    total.inc(sum(amounts))
 
 
 def mark_dead_workers(path: str) -> None:

@@ -19,10 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from gql.http.metrics import MAX_OPERATION_LABELS
+from gql.http.metrics import BATCH_BUCKETS, MAX_OPERATION_LABELS, observe_all
 from tests.http.logs import access_lines, drain
 from tests.serving import Server, serving
 
@@ -236,3 +237,19 @@ def test_no_metrics_serves_no_metrics(
     with serving(seeds_db, tmp_path, "--no-metrics") as server:
         assert httpx.get(f"{server.base}/metrics").status_code == 404
         assert list(tmp_path.glob("gql-metrics-*")) == []
+
+
+def test_observing_all_at_once_counts_as_observing_each() -> None:
+    """The batched observation against prometheus-client's own ``observe``, amount by
+    amount, on bucket bounds, between them, below and above all of them."""
+    amounts = [1, 1, 2, 3, 20, 20, 21, 999, 1000, 1001, 5000, 0, 0.5]
+    one, each = CollectorRegistry(), CollectorRegistry()
+    batched = Histogram("b", "b", buckets=BATCH_BUCKETS, registry=one)
+    reference = Histogram("b", "b", buckets=BATCH_BUCKETS, registry=each)
+    observe_all(batched, amounts)
+    for amount in amounts:
+        reference.observe(amount)
+    created = "b_created"  # when each was made: microseconds apart
+    assert {k: v for k, v in parse(generate_latest(one).decode()).items() if k[0] != created} == {
+        k: v for k, v in parse(generate_latest(each).decode()).items() if k[0] != created
+    }
