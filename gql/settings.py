@@ -76,6 +76,20 @@ class Settings:
     )
     """Identical requests answered from memory per worker until the next load (0: off;
     always off with ``explain``, whose figures are per request)."""
+    apq_entries: int = field(default_factory=lambda: _env_int("GQL_APQ_ENTRIES", 1000))
+    """Queries each worker keeps registered for Apollo's automatic persisted queries
+    (``gql.http.persisted``), the least recently used evicted first (at least 1)."""
+    apq_bytes: int = field(default_factory=lambda: _env_int("GQL_APQ_BYTES", 8 << 20))
+    """Bytes of query text the APQ registry of each worker holds at most; a query over a
+    sixteenth of it is run but not kept. Real screens' documents are a few kB."""
+    persisted_only: Path | None = field(
+        default_factory=lambda: Path(p) if (p := os.environ.get("GQL_PERSISTED_ONLY")) else None
+    )
+    """Run only the documents of this allow-list (a folder of ``.graphql`` files, or an
+    Apollo, Relay or graphql-codegen manifest: ``gql.http.manifests``); None: any query."""
+    batch_limit: int = field(default_factory=lambda: _env_int("GQL_BATCH_LIMIT", 0))
+    """Operations one POST may carry as a JSON array (``gql.http.batching``); 0: batching
+    off, an array is refused."""
 
     # Limits on one request (``gql.graph.guard``; the README's "Limits" table). A query
     # over one of them is refused before it runs, with the limit's own error code. The

@@ -44,6 +44,20 @@ def _log_config(log_format: str) -> dict[str, Any]:
     return config
 
 
+def _check_allow_list(path: Path) -> None:
+    """Fail with one line, before any worker starts, when a document of the allow-list
+    does not parse or validate (each worker loads it again)."""
+    from gql.execution.compat import graphql_schema
+    from gql.graph.schema import build_schema
+    from gql.http.manifests import load_allow_list
+
+    try:
+        allow_list = load_allow_list(path, graphql_schema(build_schema()))
+    except GqlError as exc:
+        raise click.ClickException(f"--persisted-only {exc}") from exc
+    click.echo(f"running only the {len(allow_list.documents)} persisted document(s) of {path}")
+
+
 @click.command()
 @db_option("SQLite database file to serve.")
 @click.option(
@@ -115,6 +129,33 @@ def _log_config(log_format: str) -> dict[str, Any]:
     "--no-introspection", is_flag=True, help="Refuse __schema and __type queries (production)."
 )
 @click.option(
+    "--persisted-only",
+    type=click.Path(path_type=Path),
+    help="Run only the documents of this allow-list: a folder of .graphql files, or an"
+    " Apollo, Relay or graphql-codegen persisted-document manifest (JSON).",
+)
+@click.option(
+    "--apq-entries",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries each worker keeps registered for automatic persisted queries (APQ).",
+)
+@click.option(
+    "--apq-bytes",
+    default=8 << 20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Bytes of query text each worker's APQ registry holds at most.",
+)
+@click.option(
+    "--batch-limit",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Operations one POST may carry as a JSON array (a batch); 0: batching off.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -146,6 +187,10 @@ def serve(
     cors_origins: tuple[str, ...],
     cache_control: str,
     no_introspection: bool,
+    persisted_only: Path | None,
+    apq_entries: int,
+    apq_bytes: int,
+    batch_limit: int,
     access_log: bool,
     log_format: str,
     no_metrics: bool,
@@ -179,6 +224,8 @@ def serve(
         asyncio.run(check_database(db_path, immutable=immutable))
     except GqlError as exc:
         raise click.ClickException(str(exc)) from exc
+    if persisted_only is not None:
+        _check_allow_list(persisted_only)
     # Workers are separate processes that build the app from the factory, so settings
     # travel as the environment variables gql.settings reads.
     os.environ["GQL_DB"] = str(db_path.resolve())
@@ -193,6 +240,10 @@ def serve(
         os.environ[variable] = str(limits[name])
     os.environ["GQL_CORS_ORIGINS"] = " ".join(cors_origins)
     os.environ["GQL_CACHE_CONTROL"] = cache_control
+    os.environ["GQL_PERSISTED_ONLY"] = str(persisted_only.resolve()) if persisted_only else ""
+    os.environ["GQL_APQ_ENTRIES"] = str(apq_entries)
+    os.environ["GQL_APQ_BYTES"] = str(apq_bytes)
+    os.environ["GQL_BATCH_LIMIT"] = str(batch_limit)
     os.environ["GQL_ACCESS_LOG"] = "1" if access_log else "0"
     os.environ["GQL_METRICS"] = "0" if no_metrics else "1"
     # Every worker counts in its own files in this folder, and a scrape sums them all

@@ -33,6 +33,7 @@ from typing import Any, cast
 
 import strawberry
 from graphql import (
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLField,
@@ -45,7 +46,7 @@ from graphql import (
 # alternative. Field groups were lists of FieldNode in 3.2, ``FieldGroup`` in 3.3.0a6,
 # lists of FieldDetails (a node with its @defer usage and fragment variables) in 3.3.0a9,
 # named ``FieldDetailsList`` since 3.3.0a14.
-from graphql.execution.collect_fields import FieldDetails
+from graphql.execution.collect_fields import FieldDetails, collect_fields
 from graphql.pyutils import Path
 
 # Private modules used by the HTTP view (``gql.http.view``), which
@@ -73,6 +74,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, vali
 # Private module, public constant: the 0.116.0 changelog shows reading a GraphQL type's
 # Strawberry definition as ``extensions[GraphQLCoreConverter.DEFINITION_BACKREF]``.
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import StrawberryArgument, convert_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.graphql import OperationType
 
@@ -116,6 +118,42 @@ class PlanningExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """The object completed without graphql-core's per-field walk, or None."""
         return None
+
+    def execute_whole(self) -> Awaitable[ExecutionResult] | None:
+        """The whole operation's result run without graphql-core's walk, or None."""
+        return None
+
+    # Private (``:meta private:``), overridden: what ``execute`` calls once the executor
+    # is built (variables coerced, operation chosen); no public alternative.
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        whole = self.execute_whole() if serially is None else None
+        if whole is not None:
+            return whole
+        return super().execute_operation(serially)
+
+    def execute_operation_walked(self) -> Any:
+        """graphql-core's own execution of the operation (result or awaitable)."""
+        return super().execute_operation()
+
+    def root_fields(self, root_type: GraphQLObjectType) -> dict[str, FieldGroup]:
+        """The operation's root fields by response key (as ``execute_operation`` collects)."""
+        # Private module (see ``FieldDetails``); its arguments grew in 3.3.0a6 and 3.3.1.
+        schema, fragments, variables = self.schema, self.fragments, self.variable_values
+        collected = collect_fields(
+            schema, fragments, variables, root_type, self.operation, self.hide_suggestions
+        )
+        return collected.grouped_field_set
+
+    def resolve_info_for(
+        self, field_def: GraphQLField, nodes: list[FieldNode], parent: GraphQLObjectType, path: Path
+    ) -> GraphQLResolveInfo[Any]:
+        """The resolve info graphql-core would pass the field's resolver at ``path``."""
+        # Private (``:meta private:``); Strawberry overrides it with the same signature.
+        return self.build_resolve_info(field_def, nodes, parent, path)
+
+    def respond(self, data: dict[str, Any] | None) -> ExecutionResult:
+        """The result of the operation: ``data`` and the errors collected."""
+        return cast(ExecutionResult, self.build_response(data))  # private, as graphql-core's
 
     # Private (``:meta private:``), overridden: graphql-core calls it for every object
     # value it completes. 3.3.2's signature; no public hook exists for this (graphql-core
@@ -242,6 +280,7 @@ class ObjectField:
     method: Callable[[Any], Any] | None
     """The function of the field's resolver when it is sync and takes ``self`` alone."""
     graphql_field: GraphQLField = field(repr=False)
+    definition: StrawberryField = field(repr=False)
 
 
 def _plain_method(definition: StrawberryField) -> Callable[[Any], Any] | None:
@@ -282,6 +321,7 @@ def object_fields(schema: strawberry.Schema) -> Iterator[ObjectField]:
                 attribute=definition.base_resolver is None and reads_attributes,
                 method=_plain_method(definition),
                 graphql_field=graphql_field,
+                definition=definition,
             )
 
 
@@ -292,3 +332,67 @@ def replace_resolver(target: ObjectField, resolve: Callable[..., Any]) -> None:
     # has no public way to replace its wrapper. ``StrawberryConfig(default_resolver=...)``
     # does not help: Strawberry still wraps it, and only fields without a resolver use it.
     target.graphql_field.resolve = resolve
+
+
+# -- Calling a field's resolver as Strawberry's wrapper would --------------------------------
+#
+# Projections (``gql.execution.projection``) call the resolvers of plain fields (above:
+# no extension, permission or handler) themselves, arguments converted once per request.
+# ``ResolverCall`` does what the wrapper does for them: ``convert_arguments`` (module
+# ``strawberry.types.arguments``, undocumented); the source as ``self``/``root``/
+# ``parent``; an ``Info`` of ``StrawberryConfig.info_class`` built as the wrapper builds
+# it (``_raw_info`` and ``_field``: private constructor arguments since 0.233.0).
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverCall:
+    """How Strawberry calls one field's resolver: ``call(source, raw_info, arguments)``."""
+
+    definition: StrawberryField
+    func: Callable[..., Any]
+    pass_self: bool
+    source_names: tuple[str, ...]
+    info_name: str | None
+    arguments: list[StrawberryArgument]
+    schema: strawberry.Schema = field(repr=False)
+
+    def info(self, raw: GraphQLResolveInfo[Any]) -> strawberry.Info[Any, Any]:
+        return self.schema.config.info_class(_raw_info=raw, _field=self.definition)
+
+    def convert(self, raw_arguments: dict[str, Any], info: strawberry.Info[Any, Any]) -> Any:
+        """Coerced arguments as the resolver takes them (raises as the wrapper would)."""
+        if not self.arguments:
+            return {}
+        # ``scalar_registry``: no public accessor; the wrapper passes the same one.
+        registry, config = self.schema.schema_converter.scalar_registry, self.schema.config
+        return convert_arguments(raw_arguments, self.arguments, registry, config, info)
+
+    def call(self, source: Any, raw: GraphQLResolveInfo[Any], arguments: dict[str, Any]) -> Any:
+        """The resolver's value (or awaitable) for ``source``, with converted arguments."""
+        kwargs = dict(arguments, **dict.fromkeys(self.source_names, source))
+        if self.info_name is not None:
+            kwargs[self.info_name] = self.info(raw)
+        return self.func(source, **kwargs) if self.pass_self else self.func(**kwargs)
+
+
+def resolver_call(schema: strawberry.Schema, target: ObjectField) -> ResolverCall | None:
+    """How to call a plain field's resolver as Strawberry would (None: not plain)."""
+    definition = target.definition
+    resolver = definition.base_resolver
+    if not target.plain or resolver is None or definition.extensions:
+        return None
+    # Undocumented attributes of StrawberryResolver, as in ``_plain_method``.
+    sources = (resolver.root_parameter, resolver.parent_parameter)
+    names = tuple(parameter.name for parameter in sources if parameter is not None)
+    func, info = resolver.wrapped_func, resolver.info_parameter
+    if isinstance(func, staticmethod | classmethod):
+        return None
+    return ResolverCall(
+        definition=definition,
+        func=func,
+        pass_self=resolver.self_parameter is not None,
+        source_names=names,
+        info_name=info.name if info is not None else None,
+        arguments=definition.arguments,
+        schema=schema,
+    )

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from graphql import (
+    ExecutionResult,
     FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLID,
@@ -56,6 +57,8 @@ from gql.execution.compat import (
     origin_class,
 )
 from gql.execution.documents import DocumentCache
+from gql.execution.projection import run_projection
+from gql.execution.projector import FieldCalls, Projector
 
 Read = Callable[[Any], Any]
 Complete = Callable[[Any], Any]
@@ -266,6 +269,11 @@ class CompiledExecutor(PlanningExecutor):
     """
 
     planner: Planner
+    projector: Projector
+
+    def execute_whole(self) -> Awaitable[ExecutionResult] | None:
+        projection = self.projector.projection(self)
+        return None if projection is None else run_projection(self, projection)
 
     def complete_planned(
         self, return_type: GraphQLObjectType, group: FieldGroup, path: Path, source: Any
@@ -320,12 +328,29 @@ class CompiledExecutor(PlanningExecutor):
         return self._ordered(plan, values)
 
 
-def compiled_executor(reads: FieldReads, *, max_documents: int) -> type[CompiledExecutor]:
+def compiled_executor(
+    reads: FieldReads,
+    *,
+    max_documents: int,
+    calls: FieldCalls | None = None,
+    relations: set[tuple[str, str]] | None = None,
+) -> type[CompiledExecutor]:
     """An executor class with a planner of its own over these field reads, keeping the
     plans of the ``max_documents`` most recently used documents.
 
-    ``reads`` is kept, not copied: it may be filled once the schema that gets the class
-    has built its fields (``gql.graph.schema.build_schema``), before the first request.
+    With ``calls`` (how to call plain resolvers) and ``relations`` (which reads are of
+    prefetched relations), whole query operations run as projections when they can
+    (``gql.execution.projection``); without them, never.
+
+    The tables are kept, not copied: they may be filled once the schema that gets the
+    class has built its fields (``gql.graph.schema.build_schema``), before the first
+    request.
     """
     planner = Planner(reads, max_documents)
-    return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner})
+    projector = Projector(
+        reads,
+        relations if relations is not None else set(),
+        calls if calls is not None else {},
+        max_documents,
+    )
+    return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner, "projector": projector})

@@ -14,7 +14,7 @@ from typing import Any
 import strawberry
 from strawberry.types import get_object_definition
 
-from gql.execution.compat import object_fields, replace_resolver
+from gql.execution.compat import ResolverCall, object_fields, replace_resolver, resolver_call
 from gql.execution.plans import Read
 
 
@@ -95,3 +95,26 @@ def use_fast_resolvers(
             replace_resolver(field, _method_resolver(field.method))
             reads[key] = field.method
     return reads
+
+
+def resolver_calls(schema: strawberry.Schema) -> dict[tuple[str, str], ResolverCall]:
+    """How to call the resolver of every plain field that has one, as Strawberry's wrapper
+    would (``gql.execution.compat.resolver_call``), by ``(type name, field name)``: what
+    whole-operation projections (``gql.execution.projection``) call. Read before
+    ``use_fast_resolvers`` replaces the wrappers, or after: the definitions are the same."""
+    calls: dict[tuple[str, str], ResolverCall] = {}
+    for field in object_fields(schema):
+        call = resolver_call(schema, field)
+        if call is not None:
+            calls[(field.type_name, field.name)] = call
+    return calls
+
+
+def relation_fields(prefetchable: dict[type, set[str]]) -> set[tuple[str, str]]:
+    """The ``(type name, field name)`` of the relations a prefetch may have stored."""
+    return {
+        (graphql_name, name)
+        for cls, names in prefetchable.items()
+        if (graphql_name := _graphql_name(cls))
+        for name in names
+    }

@@ -16,10 +16,10 @@ from graphql.execution import Executor
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from gql.execution.compat import InvalidOperationTypeError
+from gql.execution.compat import InvalidOperationTypeError, ResolverCall
 from gql.execution.documents import DocumentCaching, ParsedDocuments
 from gql.execution.plans import Read, compiled_executor
-from gql.execution.resolvers import use_fast_resolvers
+from gql.execution.resolvers import relation_fields, resolver_calls, use_fast_resolvers
 from gql.execution.selections import SelectionCache
 from gql.graph.context import Context
 from gql.graph.extensions import ErrorPolicy, SqlAccounting, is_visible
@@ -101,6 +101,8 @@ def build_schema(
     # The plans read fields the way the fast resolvers do, and those exist only once the
     # schema has built its GraphQL fields: the executor's table is filled right after.
     reads: dict[tuple[str, str], Read] = {}
+    calls: dict[tuple[str, str], ResolverCall] = {}
+    relations: set[tuple[str, str]] = set()
     documents = ParsedDocuments(document_cache_entries)
     schema = GqlSchema(
         query=Query,
@@ -113,7 +115,11 @@ def build_schema(
             ErrorPolicy,
         ],
         execution_context_class=(
-            compiled_executor(reads, max_documents=document_cache_entries) if compiled else None
+            compiled_executor(
+                reads, max_documents=document_cache_entries, calls=calls, relations=relations
+            )
+            if compiled
+            else None
         ),
         selection_cache=SelectionCache(document_cache_entries),
         documents=documents,
@@ -121,4 +127,6 @@ def build_schema(
     if fast_resolvers:
         prefetchable = {cls: set(table) for cls, table in RELATIONS.items()}
         reads.update(use_fast_resolvers(schema, prefetchable))
+        relations.update(relation_fields(prefetchable))
+        calls.update(resolver_calls(schema))
     return schema

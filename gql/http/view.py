@@ -7,6 +7,10 @@ One URL serves it all:
   a browser asking for HTML without a ``query`` gets GraphiQL (when enabled);
 - ``HEAD`` is ``GET`` without the body; any other method is 405 with ``Allow``.
 
+A request may name a persisted document instead of sending it (Apollo's APQ, the
+draft's ``documentId``, an allow-list: ``gql.http.persisted``), and a POST may carry a
+JSON array of requests, a batch (``gql.http.batching``).
+
 The answer is ``application/graphql-response+json`` or ``application/json`` as the
 client's ``Accept`` says (406 when neither; ``gql.http.negotiation``), with the status
 codes of ``gql.http.responses``. Each request gets a fresh context (and DataLoaders) from
@@ -42,6 +46,7 @@ from gql.execution.compat import (
     OperationType,
 )
 from gql.http.assets import ASSETS_DIR
+from gql.http.batching import run_batch
 from gql.http.graphiql import GraphiQLPage
 from gql.http.negotiation import (
     JSON,
@@ -55,9 +60,11 @@ from gql.http.operations import OPERATION_RESOLUTION_FAILURE, PARSE_FAILED
 from gql.http.params import (
     GraphQLParams,
     has_query_parameter,
-    params_from_body,
+    json_from_body,
+    params_from_json,
     params_from_query_string,
 )
+from gql.http.persisted import PersistedQueries
 from gql.http.responses import (
     content_type,
     result_body,
@@ -102,6 +109,8 @@ class GraphQLView:
             if settings.graphiql
             else None
         )
+        self.persisted = PersistedQueries.for_settings(settings, schema)
+        self.batch_limit = settings.batch_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http", "GraphQLView serves HTTP only"
@@ -133,10 +142,14 @@ class GraphQLView:
                         content_type_header.decode("latin-1") if content_type_header else None,
                         JSON,
                     )
-                params = params_from_body(await _read_body(receive))
+                payload = json_from_body(await _read_body(receive))
+                if isinstance(payload, list):
+                    await self._answer_batch(scope, payload, send, media_type)
+                    return
+                params = params_from_json(payload)
             else:
                 params = params_from_query_string(scope["query_string"])
-            result = await self._execute(scope, params, method)
+            result = await self._run(scope, params, method)
         except RequestRejected as error:
             observe_rejection(scope, error)
             allow = (
@@ -146,7 +159,6 @@ class GraphQLView:
             )
             await send_rejection(send, error, media_type=media_type, headers=allow, head=head)
             return
-        observe_result(scope, result)
         answer_type = media_type or JSON
         await send_response(
             send,
@@ -156,25 +168,46 @@ class GraphQLView:
             head=head,
         )
 
-    async def _execute(self, scope: Scope, params: GraphQLParams, method: str) -> ExecutionResult:
+    async def _answer_batch(
+        self, scope: Scope, items: list[Any], send: Send, media_type: str
+    ) -> None:
+        """Run a POST's batch of requests and send their answers as one JSON array."""
+        answers = await run_batch(
+            items, limit=self.batch_limit, run=lambda params: self._run(scope, params, "POST")
+        )
+        await send_response(
+            send, 200, orjson.dumps(answers), headers=[(b"content-type", content_type(media_type))]
+        )
+
+    async def _run(self, scope: Scope, params: GraphQLParams, method: str) -> ExecutionResult:
+        """Run one request: the text it sends or names (persisted), registered once run."""
+        resolved = self.persisted.resolve(params)
+        result = await self._execute(scope, resolved.query, params, method)
+        self.persisted.remember(resolved, result)
+        observe_result(scope, result)  # each operation of a batch adds its cost and errors
+        return result
+
+    async def _execute(
+        self, scope: Scope, query: str, params: GraphQLParams, method: str
+    ) -> ExecutionResult:
         """Run the request's operation on one version of the data: again if the version
         changed while it ran (see ``_RUNS_PER_VERSION_CHANGE``)."""
         if self.data_version is None:
-            return await self._execute_once(scope, params, method)
+            return await self._execute_once(scope, query, params, method)
         for _ in range(_RUNS_PER_VERSION_CHANGE):
             version = await self.data_version(scope)
-            result = await self._execute_once(scope, params, method)
+            result = await self._execute_once(scope, query, params, method)
             if await self.data_version(scope) == version:
                 break
         return result
 
     async def _execute_once(
-        self, scope: Scope, params: GraphQLParams, method: str
+        self, scope: Scope, query: str, params: GraphQLParams, method: str
     ) -> ExecutionResult:
         """Run the request's operation; refusals that depend on the document become errors."""
         try:
             return await self.schema.execute(
-                params.query,
+                query,
                 variable_values=params.variables,
                 context_value=self.context(scope),
                 operation_name=params.operation_name,

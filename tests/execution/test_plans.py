@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from operator import attrgetter
 from pathlib import Path
@@ -204,14 +205,31 @@ def _counting(schema: GqlSchema) -> list[int]:
 async def test_prefetched_pages_are_completed_by_plans(
     generated_store: Store, generated_db: Path, name: str, fields_left: int
 ) -> None:
+    """With a directive (here one that changes nothing), the operation is not projected
+    whole: graphql-core executes it, and the object plans complete what was prefetched."""
     scenario = next(s for s in SCENARIOS if s.name == name)
     variables = scenario.variables(generated_db)
+    document = re.sub(r"\{", "{ __typename @include(if: true) ", scenario.document, count=1)
     compiled, reference = build_schema(), build_schema(compiled=False)
     compiled_calls, reference_calls = _counting(compiled), _counting(reference)
-    await _run(compiled, generated_store, scenario.document, variables)
-    await _run(reference, generated_store, scenario.document, variables)
-    assert compiled_calls == [fields_left]
+    await _run(compiled, generated_store, document, variables)
+    await _run(reference, generated_store, document, variables)
+    assert compiled_calls == [fields_left + 1]
     assert reference_calls[0] > 5 * fields_left + 20
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+async def test_bench_pages_are_projected_whole(
+    generated_store: Store, generated_db: Path, scenario: Any
+) -> None:
+    """Every page of the benchmark runs as a projection: graphql-core executes no field."""
+    compiled = build_schema()
+    calls = _counting(compiled)
+    data, errors, _ = await _run(
+        compiled, generated_store, scenario.document, scenario.variables(generated_db)
+    )
+    assert errors == [] and json.loads(data)
+    assert calls == [0]
 
 
 async def test_cached_selections_follow_the_variables(generated_store: Store) -> None:
@@ -288,7 +306,8 @@ async def test_a_field_failing_after_another_started_leaves_nothing_behind() -> 
 
 async def test_caches_keep_a_bounded_number_of_documents(generated_store: Store) -> None:
     schema = build_schema(document_cache_entries=3)
-    planner = schema.execution_context_class.planner  # type: ignore[attr-defined]
+    # These documents run as projections, kept by the projector (not the object plans).
+    projector = schema.execution_context_class.projector  # type: ignore[attr-defined]
     selections = schema.selection_cache
     assert selections is not None
     for n in range(8):
@@ -296,13 +315,14 @@ async def test_caches_keep_a_bounded_number_of_documents(generated_store: Store)
         document = f"{{ articles(first: {n + 1}) {{ nodes {{ title topics {{ name }} }} }} }}"
         data, errors, _ = await _run(schema, generated_store, document, {})
         assert errors == [] and len(json.loads(data)["articles"]["nodes"]) == n + 1
-        assert len(planner.documents._documents) == min(n + 1, 3)
+        assert len(projector.documents._documents) == min(n + 1, 3)
         assert len(selections.documents._documents) == min(n + 1, 3)
 
 
 async def test_large_documents_and_variables_are_not_kept(generated_store: Store) -> None:
     schema = build_schema()
     planner = schema.execution_context_class.planner  # type: ignore[attr-defined]
+    projector = schema.execution_context_class.projector  # type: ignore[attr-defined]
     selections = schema.selection_cache
     assert selections is not None
     padding = "#" + "x" * 200_000 + "\n"
@@ -310,7 +330,7 @@ async def test_large_documents_and_variables_are_not_kept(generated_store: Store
     long_queries = Settings(max_query_chars=len(document))
     data, errors, _ = await _run(schema, generated_store, document, {}, long_queries)
     assert errors == [] and len(json.loads(data)["articles"]["nodes"]) == 2
-    assert len(planner.documents._documents) == 0
+    assert len(planner.documents._documents) == len(projector.documents._documents) == 0
     document = """query($q: String!) { articles(first: 2) { nodes {
       title citedBy(filter: {title: {contains: $q}}) { title } } } }"""
     await _run(schema, generated_store, document, {"q": "x" * 10_000})

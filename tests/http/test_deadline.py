@@ -9,7 +9,9 @@ timeout, never how fast.
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,31 @@ def in_background(server: Server, query: str) -> tuple[threading.Thread, dict[st
     thread = threading.Thread(target=send)
     thread.start()
     return thread, outcome
+
+
+def send_now(server: Server, query: str) -> socket.socket:
+    """Send ``query`` as a raw HTTP request before returning (a thread might send it only
+    after the server was told to stop); ``read_answer`` reads the answer later."""
+    host, port = server.base.removeprefix("http://").split(":")
+    body = json.dumps({"query": query}).encode()
+    head = (
+        f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    connection = socket.create_connection((host, int(port)), timeout=120)
+    connection.sendall(head.encode() + body)
+    return connection
+
+
+def read_answer(connection: socket.socket) -> dict[str, Any]:
+    """The JSON body of the answer on ``connection`` (the server closes it after)."""
+    chunks = []
+    with connection:
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    _, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    answer: dict[str, Any] = json.loads(body)
+    return answer
 
 
 def typename(server: Server) -> dict[str, Any]:
@@ -79,12 +106,12 @@ def test_a_client_that_disconnects_cancels_its_request(seeds_db: Path, tmp_path:
 def test_sigterm_lets_in_flight_requests_finish_then_exits(seeds_db: Path, tmp_path: Path) -> None:
     options = (*NO_SHAPE_LIMITS, "--request-time-limit-ms", "2000", "--shutdown-grace-s", "30")
     with serving(seeds_db, tmp_path, *options) as server:
-        thread, outcome = in_background(server, ATTACK)
-        assert typename(server) == TYPENAME  # the attack is in flight by now
+        attack = send_now(server, ATTACK)
+        # Answered after the attack's connection was accepted: the attack is in flight.
+        assert typename(server) == TYPENAME
         server.process.send_signal(signal.SIGTERM)
-        thread.join(timeout=120)
         # Drained: the request in flight got its answer (its deadline came first).
-        assert outcome["answer"]["errors"][0]["extensions"]["code"] == "TIMEOUT"
+        assert read_answer(attack)["errors"][0]["extensions"]["code"] == "TIMEOUT"
         assert server.process.wait(timeout=60) in STOPPED
 
 

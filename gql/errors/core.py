@@ -1,40 +1,5 @@
-"""Our exception hierarchy.
-
-    GqlError
-    ├── IngestError              a seed file cannot be turned into a record
-    ├── YAMLLimitExceeded        a YAML document holds more than a load's limits allow
-    ├── LoadError                a load cannot run at all (e.g. a missing folder)
-    ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
-    ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
-    ├── StoreError               the database cannot do what was asked
-    │   ├── DatabaseLocked       another writer held the database past the wait
-    │   ├── QueryTimeout         a read ran past its time limit
-    │   │   └── RequestTimeout   a read ran past its request's deadline
-    │   ├── CursorMismatch       a keyset cursor with the wrong number of values
-    │   └── DatabaseDamaged      the file is not a database, or has damaged pages
-    └── UserError                the client asked for something wrong (reaches clients)
-        ├── InvalidId            a global ID that is malformed or of the wrong type
-        ├── InvalidCursor        a pagination cursor that was not issued by us
-        ├── InvalidArgument      an argument outside its allowed range
-        ├── InvalidText          a string that is not valid Unicode (a lone surrogate)
-        ├── SearchSyntaxError    a full-text query that FTS5 cannot parse
-        ├── SearchTooLarge       a full-text query with too many terms or characters
-        ├── LimitExceeded        a query over one of the server's limits, refused unrun
-        ├── ResponseTooLarge     an answer bigger than the server sends
-        ├── TooManySubscriptions a subscription past the server's or connection's bound
-        ├── SubscriberTooSlow    a subscription whose client fell too far behind the changes
-        └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
-            ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
-            ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
-            ├── NotAcceptable          no media type the client accepts (406)
-            ├── RequestTooLarge        a body or query string over the size limit (413/414)
-            └── UnsupportedMediaType   a POST body that is not JSON (415)
-
-Only ``UserError`` subclasses, and ``QueryTimeout`` (the client's query was too costly),
-are shown to GraphQL clients with their message and ``extensions.code``; every other
-exception is masked and logged. ``RequestRejected`` errors are answered by the HTTP edge
-(``gql.http``) with their status and the same ``{"errors": [...]}`` body.
-"""
+"""The exception hierarchy's base classes, and the errors of loading, the store and
+queries (the tree is in ``gql.errors``)."""
 
 from __future__ import annotations
 
@@ -91,6 +56,15 @@ class AssetsMissing(GqlError):
         self.folder = folder
         self.missing = missing
         super().__init__(f"{missing} is missing from {folder}")
+
+
+class AllowListInvalid(GqlError):
+    """An allow-list (``--persisted-only``) that cannot be served: its path, the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
 
 
 class StoreError(GqlError):
@@ -338,31 +312,4 @@ class ResponseTooLarge(UserError):
         super().__init__(
             f"the response would be {size_bytes:,} bytes, more than the {limit_bytes:,} this"
             " server sends; ask for fewer items (first/last) or fewer fields"
-        )
-
-
-class TooManySubscriptions(UserError):
-    """A subscription past the number one connection, or one worker, may hold at once."""
-
-    code = "TOO_MANY_SUBSCRIPTIONS"
-
-    def __init__(self, limit: int, *, scope: str) -> None:
-        self.limit = limit
-        self.scope = scope
-        super().__init__(
-            f"too many subscriptions {scope}: at most {limit:,} run at once;"
-            " complete one before starting another"
-        )
-
-
-class SubscriberTooSlow(UserError):
-    """A subscription that fell more versions behind the corpus than its queue holds."""
-
-    code = "SUBSCRIBER_TOO_SLOW"
-
-    def __init__(self, queued_versions: int) -> None:
-        self.queued_versions = queued_versions
-        super().__init__(
-            f"the subscription fell more than {queued_versions:,} data versions behind:"
-            " read its events faster, or subscribe again and re-read what you show"
         )
