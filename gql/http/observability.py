@@ -43,6 +43,8 @@ CLIENT_CLOSED: Final = 499
 """The status logged for a request that ended without an answer: its client went away
 (nginx's convention)."""
 _CACHE_HEADER: Final = b"x-gql-cache"
+BATCH: Final = "(batch)"
+"""The operation name of a batch's record (no GraphQL name: counted as ``other``)."""
 
 
 @dataclass(slots=True)
@@ -101,6 +103,14 @@ def observe_result(scope: Scope, result: Any) -> None:
     for error in result.errors or ():
         code = (error.extensions or {}).get("code")
         record.error_codes.append(code if isinstance(code, str) else "UNKNOWN")
+
+
+def observe_batch(scope: Scope) -> None:
+    """Name a batch's record ``BATCH``: its operations ran at once, each setting its own
+    name, and the record holds the sum of their figures."""
+    record = scope.get(RECORD_KEY)
+    if record is not None:
+        record.operation_name = BATCH
 
 
 def observe_rejection(scope: Scope, error: RequestRejected) -> None:

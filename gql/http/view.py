@@ -55,7 +55,7 @@ from gql.http.negotiation import (
     choose_response_type,
     is_json_body,
 )
-from gql.http.observability import observe_rejection, observe_result
+from gql.http.observability import observe_batch, observe_rejection, observe_result
 from gql.http.operations import OPERATION_RESOLUTION_FAILURE, PARSE_FAILED
 from gql.http.params import (
     GraphQLParams,
@@ -175,6 +175,7 @@ class GraphQLView:
         answers = await run_batch(
             items, limit=self.batch_limit, run=lambda params: self._run(scope, params, "POST")
         )
+        observe_batch(scope)
         await send_response(
             send, 200, orjson.dumps(answers), headers=[(b"content-type", content_type(media_type))]
         )

@@ -148,3 +148,18 @@ def test_log_format_json_makes_the_other_lines_json(seeds_db: Path, tmp_path: Pa
         started = json.loads(server.wait_for_line("Application startup complete"))
     assert started["level"] == "INFO" and started["logger"] == "uvicorn.error"
     assert started["message"] == "Application startup complete."
+
+
+def test_a_batch_is_one_line_with_the_costs_and_errors_of_all(
+    seeds_db: Path, tmp_path: Path
+) -> None:
+    batch = [{"query": COUNT}, {"query": "{ nope }"}, {"query": FRONT}]
+    with serving(seeds_db, tmp_path, "--batch-limit", "5", "--explain") as server:
+        response, entry = one_request(server, lambda c: c.post("/graphql", json=batch))
+    answers = response.json()
+    costs = [a["extensions"]["cost"] for a in answers if "cost" in a.get("extensions", {})]
+    assert entry["cost_requested"] == sum(c["requestedQueryCost"] for c in costs)
+    assert entry["cost_actual"] == sum(c["actualQueryCost"] for c in costs)
+    assert entry["sql_statements"] == sum(a["extensions"]["sql"]["statements"] for a in answers)
+    assert entry["errors"] == ["GRAPHQL_VALIDATION_FAILED"]
+    assert entry["operation"] == "(batch)"
