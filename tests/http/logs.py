@@ -58,7 +58,28 @@ def drain(server: Server) -> None:
             return
 
 
-def logged_so_far(server: Server) -> int:
-    """How many access log entries the server has written (that have arrived) so far."""
-    drain(server)
-    return sum(1 for line in server.seen if parsed(line) is not None)
+def entries_of(
+    server: Server, request_id: str, count: int, *, timeout: float = 30
+) -> list[dict[str, Any]]:
+    """The first ``count`` access log entries of requests with ``request_id``, waiting for
+    them (found by id: the server's own lines, such as its first /healthz, may still be on
+    their way when a test begins)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        drain(server)
+        found = [
+            entry
+            for line in server.seen
+            if (entry := parsed(line)) is not None and entry["request_id"] == request_id
+        ]
+        if len(found) >= count:
+            return found[:count]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{len(found)} lines of {request_id}:\n{''.join(server.seen)}")
+        time.sleep(0.05)
+
+
+def entry_of(server: Server, request_id: str) -> dict[str, Any]:
+    """The access log entry of the one request with ``request_id``."""
+    [entry] = entries_of(server, request_id, 1)
+    return entry
