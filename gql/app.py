@@ -148,7 +148,16 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             store=store, settings=settings, loaders=Loaders(store), feed=scope["state"]["feed"]
         )
 
-    view = GraphQLView(schema, settings, context=context, data_version=current_version)
+    def seen_version(scope: Scope) -> int | None:
+        return scope["state"]["store"].seen_data_version  # type: ignore[no-any-return]
+
+    view = GraphQLView(
+        schema,
+        settings,
+        context=context,
+        data_version=current_version,
+        seen_version=seen_version,
+    )
     subscriptions = GraphQLWebSocket(
         schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
     )

@@ -142,7 +142,7 @@ class Settings:
         default_factory=lambda: _env_int("GQL_REQUEST_TIME_LIMIT_MS", 5_000)
     )
     """A request still running after this long is stopped, its SQL interrupted, and
-    answered with ``TIMEOUT``."""
+    answered with ``TIMEOUT``; time queued in the worker counts (``gql.store.deadlines``)."""
     shutdown_grace_s: int = field(default_factory=lambda: _env_int("GQL_SHUTDOWN_GRACE_S", 10))
     """On SIGTERM, in-flight requests get this long to finish before they are cancelled
     and the worker exits (uvicorn's ``timeout_graceful_shutdown``)."""

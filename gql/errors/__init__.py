@@ -7,7 +7,11 @@
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
     ├── AllowListInvalid         a persisted-document allow-list that cannot be served
-    ├── StoreError               the database cannot do what was asked
+    ├── StoreError               the database cannot do what was asked (``store``)
+    │   ├── DatabaseUnavailable  the database file cannot be opened (missing, unreadable)
+    │   ├── DatabaseReadOnly     a write asked of a store opened read-only
+    │   ├── StoreClosed          a statement asked of a store already closed
+    │   ├── StatementFailed      SQLite refused a read or a write statement
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
     │   │   └── RequestTimeout   a read ran past its request's deadline
@@ -44,9 +48,6 @@ exception is masked and logged. ``RequestRejected`` errors are answered by the H
 from gql.errors.core import (
     AllowListInvalid,
     AssetsMissing,
-    CursorMismatch,
-    DatabaseDamaged,
-    DatabaseLocked,
     GqlError,
     IngestError,
     InvalidArgument,
@@ -58,14 +59,11 @@ from gql.errors.core import (
     MalformedRequest,
     MethodNotAllowed,
     NotAcceptable,
-    QueryTimeout,
     RequestRejected,
-    RequestTimeout,
     RequestTooLarge,
     ResponseTooLarge,
     SearchSyntaxError,
     SearchTooLarge,
-    StoreError,
     UnsupportedMediaType,
     UserError,
     WrongNumberOfResults,
@@ -79,6 +77,18 @@ from gql.errors.serving import (
     SubscriberTooSlow,
     TooManySubscriptions,
 )
+from gql.errors.store import (
+    CursorMismatch,
+    DatabaseDamaged,
+    DatabaseLocked,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    QueryTimeout,
+    RequestTimeout,
+    StatementFailed,
+    StoreClosed,
+    StoreError,
+)
 
 __all__ = [
     "AllowListInvalid",
@@ -87,6 +97,8 @@ __all__ = [
     "CursorMismatch",
     "DatabaseDamaged",
     "DatabaseLocked",
+    "DatabaseReadOnly",
+    "DatabaseUnavailable",
     "GqlError",
     "IngestError",
     "InvalidArgument",
@@ -108,6 +120,8 @@ __all__ = [
     "ResponseTooLarge",
     "SearchSyntaxError",
     "SearchTooLarge",
+    "StatementFailed",
+    "StoreClosed",
     "StoreError",
     "SubscriberTooSlow",
     "TooManySubscriptions",

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import aclosing, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from gql.ingest import DEFAULT_LIMITS, ArticleRecord, IngestLimits
 from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries
@@ -39,7 +37,6 @@ DEFAULT_LOCK_TIMEOUT_S = 30.0
 
 ProgressCallback = Callable[[int], None]
 """Told how many more files are done: unchanged ones at once, the others as parsed."""
-T = TypeVar("T")
 
 
 @contextmanager
@@ -115,7 +112,7 @@ async def _load_paths(
     state = SyncState(stored, set(changes.changed), set(changes.vanished))
     session = await store.execute_write_fn(LoadSession.begin)
     try:
-        await store.execute_write_fn(_on_writer(partial(session.forget, changes.vanished)))
+        await store.run_on_writer(partial(session.forget, changes.vanished))
         writing: asyncio.Future[None] | None = None
         chunks = parsed_chunks(
             to_read, options=ParseOptions(limits), parse_timeout_s=parse_timeout_s
@@ -125,17 +122,15 @@ async def _load_paths(
                 chunk = state.plan_chunk(results, changes.seen, report)
                 if writing is not None:
                     await writing
-                writing = asyncio.ensure_future(
-                    store.execute_write_fn(_on_writer(partial(session.write, chunk)))
-                )
+                writing = asyncio.ensure_future(store.run_on_writer(partial(session.write, chunk)))
                 if progress is not None:
                     progress(len(results))
         if writing is not None:
             await writing
         await _settle_orphans(store, session, state, changes, limits, parse_timeout_s)
-        written = await store.execute_write_fn(_on_writer(session.finish))
+        written = await store.run_on_writer(session.finish)
     except BaseException:
-        await store.execute_write_fn(_on_writer(session.abort))
+        await store.run_on_writer(session.abort)
         raise
 
     report.duplicates = state.duplicates()
@@ -151,11 +146,6 @@ async def _load_paths(
     report.unchanged = report.articles - report.added - report.updated
     report.elapsed_s = round(time.perf_counter() - started, 3)
     return report
-
-
-def _on_writer(call: Callable[[], T]) -> Callable[[sqlite3.Connection], T]:
-    """``call`` as a function of the write connection (LoadSession holds its own)."""
-    return lambda conn: call()
 
 
 async def _settle_orphans(
@@ -184,8 +174,8 @@ async def _settle_orphans(
             if result.parsed is not None and isinstance(result.parsed.record, ArticleRecord):
                 rewrites.articles.append(result.parsed.record)
                 break
-    await store.execute_write_fn(_on_writer(partial(session.remove_articles, removed)))
-    await store.execute_write_fn(_on_writer(partial(session.write, rewrites)))
+    await store.run_on_writer(partial(session.remove_articles, removed))
+    await store.run_on_writer(partial(session.write, rewrites))
 
 
 async def _read_one(file: FileToRead, limits: IngestLimits, parse_timeout_s: float) -> ReadResult:
