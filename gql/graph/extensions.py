@@ -124,7 +124,14 @@ class SqlAccounting(SchemaExtension):
             context = self.execution_context.context
             if isinstance(context, Context):
                 context.query_log = log
-            yield
+            try:
+                yield
+            finally:
+                # For the request's access log line and metrics (gql.http.observability),
+                # also when the operation ends in an exception (an unknown operation name).
+                if isinstance(context, Context) and context.figures is not None:
+                    context.figures.sql_statements += log.statements
+                    context.figures.operation_name = self.execution_context.operation_name
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context

@@ -55,6 +55,7 @@ from gql.http.negotiation import (
     choose_response_type,
     is_json_body,
 )
+from gql.http.observability import observe_batch, observe_rejection, observe_result
 from gql.http.operations import OPERATION_RESOLUTION_FAILURE, PARSE_FAILED
 from gql.http.params import (
     GraphQLParams,
@@ -156,6 +157,7 @@ class GraphQLView:
                 params = params_from_query_string(scope["query_string"])
             result = await self._run(scope, params, method)
         except RequestRejected as error:
+            observe_rejection(scope, error)
             allow = (
                 [(b"allow", ", ".join(error.allowed).encode())]
                 if isinstance(error, MethodNotAllowed)
@@ -179,6 +181,7 @@ class GraphQLView:
         answers = await run_batch(
             items, limit=self.batch_limit, run=lambda params: self._run(scope, params, "POST")
         )
+        observe_batch(scope)
         await send_response(
             send, 200, orjson.dumps(answers), headers=[(b"content-type", content_type(media_type))]
         )
@@ -188,6 +191,7 @@ class GraphQLView:
         resolved = self.persisted.resolve(params)
         result = await self._execute(scope, resolved.query, params, method)
         self.persisted.remember(resolved, result)
+        observe_result(scope, result)  # each operation of a batch adds its cost and errors
         return result
 
     async def _execute(
