@@ -34,12 +34,14 @@ Variables = dict[str, Any]
 
 @dataclass(frozen=True)
 class Scenario:
-    """One page of a client: what it sends, and the datasette-graphql twin if there is one."""
+    """One page of a client: what it sends, and its twins for the peers: datasette-graphql
+    (``peer_*.graphql``) and PostGraphile (``pg_*.graphql``), where they can answer it."""
 
     name: str
     document_file: str
     variables: Callable[[Path], Variables] = field(default=lambda db: {})
     peer_document_file: str | None = None
+    postgraphile_document_file: str | None = None
 
     @property
     def document(self) -> str:
@@ -60,6 +62,13 @@ class Scenario:
         document = self.peer_document
         if document is None:
             return None
+        return {"query": document, "variables": self.variables(db_path)}
+
+    def postgraphile_body(self, db_path: Path) -> dict[str, Any] | None:
+        """The JSON body for PostGraphile, or None when the scenario has no twin."""
+        if self.postgraphile_document_file is None:
+            return None
+        document = (SCENARIO_DIR / self.postgraphile_document_file).read_text(encoding="utf-8")
         return {"query": document, "variables": self.variables(db_path)}
 
 
@@ -97,17 +106,33 @@ def article_variables(db_path: Path) -> Variables:
 
 
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("front_page", "front_page.graphql", peer_document_file="peer_front_page.graphql"),
+    Scenario(
+        "front_page",
+        "front_page.graphql",
+        peer_document_file="peer_front_page.graphql",
+        postgraphile_document_file="pg_front_page.graphql",
+    ),
     Scenario(
         "topic_page",
         "topic_page.graphql",
         topic_variables,
         peer_document_file="peer_topic_page.graphql",
+        postgraphile_document_file="pg_topic_page.graphql",
     ),
-    Scenario("article_page", "article_page.graphql", article_variables),
-    Scenario("deep_traversal", "deep_traversal.graphql"),
-    # No datasette-graphql twin: its GraphQL API has no facets (its ``search:`` argument
-    # could do the full-text part alone, and the peer copy has no FTS table anyway).
+    Scenario(
+        "article_page",
+        "article_page.graphql",
+        article_variables,
+        postgraphile_document_file="pg_article_page.graphql",
+    ),
+    Scenario(
+        "deep_traversal",
+        "deep_traversal.graphql",
+        postgraphile_document_file="pg_deep_traversal.graphql",
+    ),
+    # No twin for either peer: datasette-graphql's GraphQL API has no facets (its
+    # ``search:`` argument could do the full-text part alone, and the peer copy has no FTS
+    # table anyway); PostGraphile's amber preset has neither full-text search nor facets.
     Scenario("search_page", "search_page.graphql", search_variables),
 )
 

@@ -32,6 +32,9 @@ class Variant:
 
     name: str
     gql: Path
+    db: Path
+    """The database it serves: both sides serve the same data, but a checkout of another
+    schema version needs its own copy, built by its own ``gql load``."""
 
 
 def _serve_command(variant: Variant, db: Path, port: int, workers: int) -> list[str]:
@@ -92,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-gql", type=Path, help="gql command of the baseline")
     parser.add_argument("--candidate-gql", type=Path, help="gql command of the candidate")
     parser.add_argument("--db", type=Path, required=True, help="the database both serve")
+    parser.add_argument(
+        "--baseline-db", type=Path, help="the baseline's own copy (a checkout of another schema)"
+    )
     parser.add_argument("--scenario", default="front_page", help="bench/scenarios/<name>")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per variant")
     parser.add_argument("--workers", type=int, default=2)
@@ -104,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     query = (SCENARIO_DIR / f"{args.scenario}.graphql").read_text(encoding="utf-8")
     body = json.dumps({"query": query}).encode()
     variants = [
-        Variant("baseline", _gql_of(args.baseline, args.baseline_gql)),
-        Variant("candidate", _gql_of(args.candidate, args.candidate_gql)),
+        Variant("baseline", _gql_of(args.baseline, args.baseline_gql), args.baseline_db or args.db),
+        Variant("candidate", _gql_of(args.candidate, args.candidate_gql), args.db),
     ]
     rps: dict[str, list[float]] = {v.name: [] for v in variants}
     p99: dict[str, list[float]] = {v.name: [] for v in variants}
@@ -115,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         for variant in order:
             result = measure(
                 variant,
-                db=args.db,
+                db=variant.db,
                 body=body,
                 workers=args.workers,
                 duration_s=args.duration,

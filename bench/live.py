@@ -7,11 +7,16 @@ subscribes to ``articleChanged`` over WebSocket, then edits one article file per
 
 - ``http``: until ``article(url:)`` over HTTP (new connections, so either worker) shows
   the marker, polled every 2 ms;
-- ``push``: until the subscription's event with the marker arrives.
+- ``push``: until the subscription's event with the marker arrives;
+- ``load``: the watcher's own load of each batch, as its log line says.
 
 Rounds are spaced so that each edit is its own batch. Prints the medians and every value.
+``--corpus DIR`` keeps the corpus (generated there when missing) and its database
+(``--db``) between runs, so a 100k corpus is built and loaded once; ``--gql`` names the
+``gql`` command to serve with (another checkout's, to compare side by side).
 
     python -m bench.live --articles 10000 --rounds 20
+    python -m bench.live --articles 100000 --corpus /tmp/c100k --db /tmp/c100k.db
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import tempfile
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +43,7 @@ QUERY = "query ($url: String) { article(url: $url) { title } }"
 SUBSCRIPTION = "subscription { articleChanged { url article { title } } }"
 TITLE = re.compile(r'^title: "(.*)"$', flags=re.M)
 URL = re.compile(r'^webUrl: "?([^"\n]*)"?$', flags=re.M)
+LOADED = re.compile(r"watch: loaded \d+ changed file\(s\) in ([0-9.]+) s")
 
 
 def _title_over_http(base: str, url: str) -> str | None:
@@ -51,6 +59,7 @@ def _title_over_http(base: str, url: str) -> str | None:
 
 async def _measure(base: str, files: list[Path], rounds: int) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {"http": [], "push": []}
+    run = os.getpid()  # markers of earlier runs may still be in a kept corpus
     ws_url = base.replace("http://", "ws://") + "/graphql"
     async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init"}))
@@ -65,7 +74,7 @@ async def _measure(base: str, files: list[Path], rounds: int) -> dict[str, list[
             text = path.read_text(encoding="utf-8")
             match = URL.search(text)
             assert match is not None, path
-            url, marker = match.group(1).strip(), f"~live{round_}~"
+            url, marker = match.group(1).strip(), f"~live{run}-{round_}~"
             title = TITLE.search(text)
             assert title is not None, path
             edited = text.replace(title.group(0), f'title: "{title.group(1)} {marker}"', 1)
@@ -93,14 +102,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000, help="corpus size")
     parser.add_argument("--rounds", type=int, default=20, help="edits to time")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument("--corpus", type=Path, help="keep the corpus here (made when missing)")
+    parser.add_argument("--db", type=Path, help="keep its database here (with --corpus)")
+    parser.add_argument("--gql", help="the gql command to serve with (default: this one's)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="gql-live-") as folder:
-        root = Path(folder)
-        generate(args.articles, root / "corpus", seed=5)
-        files = sorted((root / "corpus" / "articles").glob("*.md"))[: args.rounds]
+    with ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gql-live-")))
+        corpus = args.corpus or root / "corpus"
+        if not (corpus / "articles").exists():
+            generate(args.articles, corpus, seed=5)
+        db = args.db or root / "gql.db"
+        files = sorted((corpus / "articles").glob("*.md"))[: args.rounds]
         port = free_port()
-        command = [*gql_command(), "serve", "--db", str(root / "gql.db"), "--port", str(port)]
-        command += ["--seeds", str(root / "corpus"), "--watch", "--workers", str(args.workers)]
+        gql = [args.gql] if args.gql else gql_command()
+        command = [*gql, "serve", "--db", str(db), "--port", str(port)]
+        command += ["--seeds", str(corpus), "--watch", "--workers", str(args.workers)]
         base = f"http://{HOST}:{port}"
         with running(
             "gql --watch",
@@ -113,9 +129,17 @@ def main(argv: list[str] | None = None) -> int:
             startups=args.workers,
         ):
             found = asyncio.run(_measure(base, files, args.rounds))
+        # The edits' loads: after the one at start-up, which ends with "watching".
+        log = (root / "serve.log").read_text(errors="replace").split("watch: watching", 1)[-1]
+        found["load"] = [float(seconds) for seconds in LOADED.findall(log)]
+        walks = re.findall(r"watch: walked the folders: (.*)", log)
     for name, values in found.items():
+        if not values:
+            continue
         shown = ", ".join(f"{v * 1000:.0f}" for v in values)
         print(f"{name}: median {statistics.median(values) * 1000:.0f} ms ({shown})")
+    for reason in walks:
+        print(f"a batch walked the folders: {reason}")
     return 0
 
 

@@ -10,7 +10,9 @@ answers (``gql.http.health``). A WebSocket to ``/graphql`` runs subscriptions
 polls the current store only while subscriptions are open. Every request passes CORS
 (``gql.http.cors``, when origins are named) and the size limit (``gql.http.limits``);
 every response may be compressed (``gql.http.compression``) and gets the security
-headers (``gql.http.headers``).
+headers (``gql.http.headers``). Outside them all, ``gql.http.observability`` gives every
+request its id (``X-Request-ID``), its access log line (``gql.http.access_log``) and its
+count in ``GET /metrics`` (``gql.http.metrics``).
 
 The database is an ``Artifact``: when a new release is renamed over an immutable file,
 requests that start afterwards are answered from it, while those in flight finish on
@@ -34,6 +36,7 @@ from gql.errors import StoreError
 from gql.graph.context import Context, SubscriptionContext
 from gql.graph.feed import ChangeFeed
 from gql.graph.schema import build_schema
+from gql.http.access_log import AccessLog
 from gql.http.caching import HttpCaching, code_seed
 from gql.http.compression import Compression
 from gql.http.cors import cors_middleware, varies_by_origin
@@ -42,6 +45,8 @@ from gql.http.graphiql import graphiql_routes
 from gql.http.headers import SecurityHeaders
 from gql.http.health import health_routes
 from gql.http.limits import RequestSizeLimit
+from gql.http.metrics import Metrics, metrics_route
+from gql.http.observability import Observability, Sink, request_record
 from gql.http.operations import add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
@@ -78,6 +83,11 @@ class LeaseStore:
 def create_app(settings: Settings | None = None) -> ASGIApp:
     """Build the application; uvicorn can call it as a factory (``--factory``)."""
     settings = settings or Settings()
+    sinks: list[Sink] = [AccessLog()] if settings.access_log else []
+    metrics = None
+    if settings.metrics:
+        metrics = Metrics()
+        sinks.append(metrics)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -105,6 +115,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         finally:
             await feed.close()
             await artifact.close()
+            if metrics is not None:
+                metrics.close()
 
     async def liveness(scope: Scope) -> dict[str, object]:
         return {"dataVersion": await read_data_version(scope["state"]["store"])}
@@ -128,7 +140,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     add_request_rules(schema, introspection=settings.introspection)
 
     def context(scope: Scope) -> Context:
-        return Context.for_request(scope["state"]["store"], settings)
+        return Context.for_request(scope["state"]["store"], settings, figures=request_record(scope))
 
     def subscription_context(scope: Scope) -> SubscriptionContext:
         store = scope["state"]["store"]
@@ -136,9 +148,21 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             store=store, settings=settings, loaders=Loaders(store), feed=scope["state"]["feed"]
         )
 
-    view = GraphQLView(schema, settings, context=context, data_version=current_version)
+    def seen_version(scope: Scope) -> int | None:
+        return scope["state"]["store"].seen_data_version  # type: ignore[no-any-return]
+
+    view = GraphQLView(
+        schema,
+        settings,
+        context=context,
+        data_version=current_version,
+        seen_version=seen_version,
+    )
     subscriptions = GraphQLWebSocket(
-        schema, context=subscription_context, limits=SubscriptionLimits.of(settings)
+        schema,
+        context=subscription_context,
+        limits=SubscriptionLimits.of(settings),
+        origins=settings.cors_origins,
     )
     graphql: ASGIApp = view
     if settings.response_cache_entries > 0 and not settings.explain:
@@ -156,13 +180,16 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         cache_control=settings.cache_control,
         vary_origin=varies_by_origin(settings.cors_origins),
     )
+    routes = [
+        Route("/graphql", graphql),
+        WebSocketRoute("/graphql", subscriptions),
+        *health_routes(liveness=liveness, readiness=readiness),
+        *graphiql_routes(view.graphiql),
+    ]
+    if metrics is not None:
+        routes.append(metrics_route(metrics, data_version=current_version))
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql),
-            WebSocketRoute("/graphql", subscriptions),
-            *health_routes(liveness=liveness, readiness=readiness),
-            *graphiql_routes(view.graphiql),
-        ],
+        routes=routes,
         middleware=[
             Middleware(Compression),
             *cors_middleware(settings.cors_origins),
@@ -172,7 +199,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         lifespan=lifespan,
     )
     # Outside Starlette's own error middleware, so its 500 pages get the headers too.
-    return SecurityHeaders(app)
+    return Observability(SecurityHeaders(app), sinks=sinks)
 
 
 def _served(scope: Scope) -> Served:

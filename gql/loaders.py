@@ -65,8 +65,10 @@ class DataLoader(Generic[K, T]):
     request, as with any DataLoader; a batch function's exception fails every key of it.
     """
 
-    def __init__(self, load_fn: BatchFn[K, T]) -> None:
+    def __init__(self, load_fn: BatchFn[K, T], *, batch_sizes: list[int] | None = None) -> None:
         self._load_fn = load_fn
+        self._batch_sizes = batch_sizes
+        """Where the size of each batch is noted (the request's metrics), if anywhere."""
         self._futures: dict[K, asyncio.Future[T]] = {}
         self._pending: list[tuple[K, asyncio.Future[T]]] = []
         self._quiet = 0
@@ -119,6 +121,8 @@ class DataLoader(Generic[K, T]):
             return
         self._scheduled = False
         batch, self._pending = self._pending, []
+        if self._batch_sizes is not None:
+            self._batch_sizes.append(len(batch))
         # The loop keeps only weak references to tasks: hold this one until it is done.
         task = asyncio.ensure_future(self._dispatch(batch))
         self._running.add(task)
@@ -165,11 +169,13 @@ class LoaderFamily(Generic[K, T]):
     def __init__(self, batch: BatchFn[K, T]) -> None:
         self._batch = batch
         self._loaders: dict[Position, DataLoader[K, T]] = {}
+        self.batch_sizes: list[int] | None = None
+        """Where its loaders note the size of each batch (``Loaders`` sets it)."""
 
     def at(self, position: Position) -> DataLoader[K, T]:
         loader = self._loaders.get(position)
         if loader is None:
-            loader = self._loaders[position] = DataLoader(self._batch)
+            loader = self._loaders[position] = DataLoader(self._batch, batch_sizes=self.batch_sizes)
         return loader
 
 
@@ -193,9 +199,11 @@ def _by_group(
 
 
 class Loaders:
-    """The loader families of one request."""
+    """The loader families of one request; the size of every batch they dispatch is
+    appended to ``batch_sizes`` when given (the request's metrics)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, batch_sizes: list[int] | None = None) -> None:
+        self.batch_sizes = batch_sizes
         s = store
         self.article_by_id: LoaderFamily[int, ArticleRow | None] = LoaderFamily(
             partial(db.load_articles_by_id, s)
@@ -263,7 +271,7 @@ class Loaders:
             return [await db.load_matched_ids(s, text, cond) for text, cond in keys]
 
         self.matched_ids_by_search: DataLoader[tuple[str, Condition | None], list[int]] = (
-            DataLoader(load_matched_ids)
+            DataLoader(load_matched_ids, batch_sizes=batch_sizes)
         )
         """Ids of the articles matching ``(search text, condition)``: one statement each."""
 
@@ -288,3 +296,7 @@ class Loaders:
             LoaderFamily(_by_group(load_related_topics))
         )
         """Co-occurring topics: ``(limit, topic id)``."""
+        if batch_sizes is not None:
+            for family in vars(self).values():
+                if isinstance(family, LoaderFamily):
+                    family.batch_sizes = batch_sizes

@@ -142,10 +142,17 @@ class Settings:
         default_factory=lambda: _env_int("GQL_REQUEST_TIME_LIMIT_MS", 5_000)
     )
     """A request still running after this long is stopped, its SQL interrupted, and
-    answered with ``TIMEOUT``."""
+    answered with ``TIMEOUT``; time queued in the worker counts (``gql.store.deadlines``)."""
     shutdown_grace_s: int = field(default_factory=lambda: _env_int("GQL_SHUTDOWN_GRACE_S", 10))
     """On SIGTERM, in-flight requests get this long to finish before they are cancelled
     and the worker exits (uvicorn's ``timeout_graceful_shutdown``)."""
+
+    # Observability (``gql.http.observability``; the README's "Observability" section).
+    access_log: bool = field(default_factory=lambda: os.environ.get("GQL_ACCESS_LOG") == "1")
+    """Write one JSON line per request to standard output (``gql.http.access_log``); on
+    by default in ``gql serve``, off for an app built in-process."""
+    metrics: bool = field(default_factory=lambda: os.environ.get("GQL_METRICS") != "0")
+    """Count requests and serve them on ``GET /metrics`` (``gql.http.metrics``)."""
 
     # Subscriptions over WebSocket (``gql.http.websocket``, ``gql.graph.feed``).
     subscriptions_per_connection: int = field(

@@ -15,6 +15,8 @@ import copy
 import multiprocessing
 import multiprocessing.process
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +31,16 @@ WATCHER_STOP_TIMEOUT_S = 30.0
 """How long ``gql serve`` waits for the watcher to finish its load when stopping."""
 
 
-def _log_config() -> dict[str, Any]:
-    """uvicorn's logging, plus our ``gql`` loggers (masked errors with their traceback)."""
+def _log_config(log_format: str) -> dict[str, Any]:
+    """uvicorn's logging, plus our ``gql`` loggers (masked errors with their traceback and
+    request id); with ``json``, every record is one JSON line (``JsonFormatter``). The
+    access log is not a logger: ``gql.http.access_log`` writes it."""
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["gql"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    if log_format == "json":
+        config["formatters"]["default"] = {"()": "gql.http.access_log.JsonFormatter"}
     return config
 
 
@@ -149,6 +155,21 @@ def _check_allow_list(path: Path) -> None:
     type=click.IntRange(min=0),
     help="Operations one POST may carry as a JSON array (a batch); 0: batching off.",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One JSON line per request on standard output (id, operation, status, duration, SQL,"
+    " cost, cache).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of the other log lines (start-up, errors with their request id) on stderr.",
+)
+@click.option("--no-metrics", is_flag=True, help="Do not count requests nor serve /metrics.")
 @limit_options
 def serve(
     db_path: Path,
@@ -170,6 +191,9 @@ def serve(
     apq_entries: int,
     apq_bytes: int,
     batch_limit: int,
+    access_log: bool,
+    log_format: str,
+    no_metrics: bool,
     **limits: int,
 ) -> None:
     """Serve the GraphQL API and GraphiQL on http://HOST:PORT/graphql.
@@ -220,17 +244,30 @@ def serve(
     os.environ["GQL_APQ_ENTRIES"] = str(apq_entries)
     os.environ["GQL_APQ_BYTES"] = str(apq_bytes)
     os.environ["GQL_BATCH_LIMIT"] = str(batch_limit)
+    os.environ["GQL_ACCESS_LOG"] = "1" if access_log else "0"
+    os.environ["GQL_METRICS"] = "0" if no_metrics else "1"
+    # Every worker counts in its own files in this folder, and a scrape sums them all
+    # (gql.http.metrics). Fresh for every run, whatever a previous one left: counts of
+    # processes that are gone would be summed in. It is made before the workers start,
+    # and removed once they have all stopped.
+    metrics_dir = None if no_metrics else tempfile.mkdtemp(prefix="gql-metrics-")
+    if metrics_dir is not None:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
     click.echo(f"serving http://{host}:{port}/graphql ({workers} worker(s))")
     watcher = start_watcher(db_path, seeds) if watch else None
     try:
-        _run_uvicorn(host, port, workers, limits["shutdown_grace_s"])
+        _run_uvicorn(host, port, workers, limits["shutdown_grace_s"], log_format)
     finally:
         if watcher is not None:
             stop_watcher(watcher)
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
-def _run_uvicorn(host: str, port: int, workers: int, shutdown_grace_s: int) -> None:
+def _run_uvicorn(
+    host: str, port: int, workers: int, shutdown_grace_s: int, log_format: str
+) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -239,7 +276,7 @@ def _run_uvicorn(host: str, port: int, workers: int, shutdown_grace_s: int) -> N
         host=host,
         port=port,
         workers=workers,
-        log_config=_log_config(),
+        log_config=_log_config(log_format),
         access_log=False,
         # No `server: uvicorn` banner: it tells scanners which exploits to try.
         server_header=False,

@@ -7,7 +7,11 @@
     ├── WrongNumberOfResults     a batch function gave more or fewer values than keys
     ├── AssetsMissing            GraphiQL's files are not installed (npm ci not run)
     ├── AllowListInvalid         a persisted-document allow-list that cannot be served
-    ├── StoreError               the database cannot do what was asked
+    ├── StoreError               the database cannot do what was asked (``store``)
+    │   ├── DatabaseUnavailable  the database file cannot be opened (missing, unreadable)
+    │   ├── DatabaseReadOnly     a write asked of a store opened read-only
+    │   ├── StoreClosed          a statement asked of a store already closed
+    │   ├── StatementFailed      SQLite refused a read or a write statement
     │   ├── DatabaseLocked       another writer held the database past the wait
     │   ├── QueryTimeout         a read ran past its time limit
     │   │   └── RequestTimeout   a read ran past its request's deadline
@@ -30,6 +34,7 @@
             ├── NotAcceptable          no media type the client accepts (406)
             ├── RequestTooLarge        a body or query string over the size limit (413/414)
             ├── UnsupportedMediaType   a POST body that is not JSON (415)
+            ├── OriginNotAllowed       a WebSocket from a page of another origin (403)
             ├── PersistedQueryNotFound a persisted document id the server does not hold (200)
             ├── PersistedQueryRequired query text sent to an allow-list server (400)
             ├── InvalidSha256Hash      an APQ hash that is not the query's (400)
@@ -44,9 +49,6 @@ exception is masked and logged. ``RequestRejected`` errors are answered by the H
 from gql.errors.core import (
     AllowListInvalid,
     AssetsMissing,
-    CursorMismatch,
-    DatabaseDamaged,
-    DatabaseLocked,
     GqlError,
     IngestError,
     InvalidArgument,
@@ -58,14 +60,11 @@ from gql.errors.core import (
     MalformedRequest,
     MethodNotAllowed,
     NotAcceptable,
-    QueryTimeout,
     RequestRejected,
-    RequestTimeout,
     RequestTooLarge,
     ResponseTooLarge,
     SearchSyntaxError,
     SearchTooLarge,
-    StoreError,
     UnsupportedMediaType,
     UserError,
     WrongNumberOfResults,
@@ -74,10 +73,23 @@ from gql.errors.core import (
 from gql.errors.serving import (
     BatchRefused,
     InvalidSha256Hash,
+    OriginNotAllowed,
     PersistedQueryNotFound,
     PersistedQueryRequired,
     SubscriberTooSlow,
     TooManySubscriptions,
+)
+from gql.errors.store import (
+    CursorMismatch,
+    DatabaseDamaged,
+    DatabaseLocked,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    QueryTimeout,
+    RequestTimeout,
+    StatementFailed,
+    StoreClosed,
+    StoreError,
 )
 
 __all__ = [
@@ -87,6 +99,8 @@ __all__ = [
     "CursorMismatch",
     "DatabaseDamaged",
     "DatabaseLocked",
+    "DatabaseReadOnly",
+    "DatabaseUnavailable",
     "GqlError",
     "IngestError",
     "InvalidArgument",
@@ -99,6 +113,7 @@ __all__ = [
     "MalformedRequest",
     "MethodNotAllowed",
     "NotAcceptable",
+    "OriginNotAllowed",
     "PersistedQueryNotFound",
     "PersistedQueryRequired",
     "QueryTimeout",
@@ -108,6 +123,8 @@ __all__ = [
     "ResponseTooLarge",
     "SearchSyntaxError",
     "SearchTooLarge",
+    "StatementFailed",
+    "StoreClosed",
     "StoreError",
     "SubscriberTooSlow",
     "TooManySubscriptions",

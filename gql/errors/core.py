@@ -1,5 +1,5 @@
-"""The exception hierarchy's base classes, and the errors of loading, the store and
-queries (the tree is in ``gql.errors``)."""
+"""The exception hierarchy's base classes, and the errors of loading and of queries (the
+tree is in ``gql.errors``; the store's are in ``gql.errors.store``)."""
 
 from __future__ import annotations
 
@@ -65,64 +65,6 @@ class AllowListInvalid(GqlError):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
-
-
-class StoreError(GqlError):
-    """The database could not be opened, read or written."""
-
-
-class DatabaseLocked(StoreError):
-    """Another connection (another ``gql load``) held the database's write lock for longer
-    than this one would wait."""
-
-    def __init__(self, path: Path | str, waited_ms: int) -> None:
-        self.path = str(path)
-        self.waited_ms = waited_ms
-        super().__init__(
-            f"database {self.path} is being written by another process (another gql load?):"
-            f" gave up after waiting {waited_ms / 1000:g} s"
-        )
-
-
-class QueryTimeout(StoreError):
-    """A read query ran longer than the store's time limit and was interrupted."""
-
-    def __init__(self, time_limit_ms: int) -> None:
-        self.time_limit_ms = time_limit_ms
-        super().__init__(f"query interrupted after {time_limit_ms} ms")
-
-
-class CursorMismatch(StoreError):
-    """A keyset cursor whose number of values is not the number of the list's sort keys."""
-
-    def __init__(self, *, expected: int, received: int) -> None:
-        self.expected = expected
-        self.received = received
-        super().__init__(f"cursor has {received} values, the ordering has {expected} sort keys")
-
-
-class RequestTimeout(QueryTimeout):
-    """A read was interrupted, or refused, because its request ran out of time."""
-
-    code = "TIMEOUT"
-
-    def __init__(self, time_limit_ms: int) -> None:
-        self.time_limit_ms = time_limit_ms
-        StoreError.__init__(
-            self, f"the request ran past its time limit of {time_limit_ms} ms and was stopped"
-        )
-
-
-class DatabaseDamaged(StoreError):
-    """SQLite found the database file is not a database, or has damaged pages."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(
-            f"database {self.path} is damaged ({problem}): restore a good copy, or remove it"
-            " and build it again with `gql load`"
-        )
 
 
 class UserError(GqlError):

@@ -33,6 +33,20 @@ class SubscriberTooSlow(UserError):
         )
 
 
+class OriginNotAllowed(RequestRejected):
+    """A WebSocket opened by a page of an origin the server does not allow (403)."""
+
+    code = "ORIGIN_NOT_ALLOWED"
+    status = 403
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        super().__init__(
+            f"pages of origin {origin[:100]!r} may not open a WebSocket here: the server"
+            " allows its own pages and those `gql serve --cors-origin` names"
+        )
+
+
 class PersistedQueryNotFound(RequestRejected):
     """A persisted document id not held: 200 and APQ's own message, which clients retry on."""
 

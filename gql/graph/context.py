@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 import strawberry
@@ -13,6 +13,16 @@ import strawberry
 from gql.loaders import Loaders
 from gql.settings import Settings
 from gql.store import QueryLog, Store
+
+
+class RequestFigures(Protocol):
+    """What the HTTP edge records of a request for its access log and metrics
+    (``gql.http.observability.RequestRecord``): its id, and what the operation adds."""
+
+    request_id: str
+    operation_name: str | None
+    sql_statements: int
+    batch_sizes: list[int]
 
 
 @dataclass
@@ -28,10 +38,23 @@ class Context:
     """Selected fields per response position, converted once per request (prefetching)."""
     list_loaders: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
     """Loaders of whole nested lists (pages plus their prefetched relations) per position."""
+    figures: RequestFigures | None = None
+    """The HTTP edge's record of the request, when there is one: the schema's SQL
+    accounting and the loaders add to it."""
 
     @classmethod
-    def for_request(cls, store: Store, settings: Settings) -> Context:
-        return cls(store=store, settings=settings, loaders=Loaders(store))
+    def for_request(
+        cls, store: Store, settings: Settings, *, figures: RequestFigures | None = None
+    ) -> Context:
+        if figures is None:
+            return cls(store=store, settings=settings, loaders=Loaders(store))
+        return cls(
+            store=store,
+            settings=settings,
+            loaders=Loaders(store, batch_sizes=figures.batch_sizes),
+            request_id=figures.request_id,
+            figures=figures,
+        )
 
     def fresh(self) -> None:
         """Forget what this context loaded: the next reads see the data as it is now."""

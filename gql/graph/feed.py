@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Final
@@ -146,10 +147,19 @@ class ChangeFeed:
                 pass
 
     async def _poll(self) -> None:
+        # In the log as uvicorn names its workers ("Started server process [pid]"): which
+        # workers serve subscriptions, and since when.
+        logger.info("change feed: started in process [%d]", os.getpid())
         try:
-            self.version = await data_version(self.store)
+            try:
+                self.version = await data_version(self.store)
+            finally:
+                self._started.set()
+            await self._poll_while_subscribed()
         finally:
-            self._started.set()
+            logger.info("change feed: stopped in process [%d]", os.getpid())
+
+    async def _poll_while_subscribed(self) -> None:
         while self.subscriptions:
             await asyncio.sleep(self.poll_interval_s)
             try:

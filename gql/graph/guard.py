@@ -3,22 +3,29 @@
 ``RequestGuard`` is a schema extension, first in the schema's list so that it wraps all
 the others:
 
-- before parsing, the query's length; while parsing, its tokens (graphql-core stops at
-  ``max_tokens``); once parsed, its size and shape (``gql.graph.limits``: before
-  validation, which such documents would hold for minutes), then its requested cost
-  (``gql.graph.cost``). A query over a limit is refused with that limit's code, before
-  validation or execution;
+- before parsing, the query's length, then what its text alone shows (its tokens, and
+  lower bounds of its depth and aliases: ``gql.graph.limits.check_tokens``, so that a
+  document refused for those is never parsed); once parsed, its size and shape
+  (``gql.graph.limits``: before validation, which such documents would hold for
+  minutes), then its requested cost (``gql.graph.cost``). A query over a limit is
+  refused with that limit's code, before validation or execution;
 - the whole operation runs under the request's deadline: at ``request_time_limit_ms``
   the execution is cancelled and its SQL interrupted (``gql.store.request_deadline``),
-  and the answer is one ``TIMEOUT`` error;
+  and the answer is one ``TIMEOUT`` error. It counts from the operation's start, waits
+  for the event loop and for a read connection included: under overload a request that
+  queued past its budget ends then, rather than start its work (why:
+  ``gql.store.deadlines``);
 - after execution, the answer's objects are counted and its size checked
   (``RESPONSE_TOO_LARGE``); ``extensions.cost`` reports ``requestedQueryCost``,
-  ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``.
+  ``actualQueryCost`` (objects in the answer) and ``maximumQueryCost``. A subscription's
+  requested cost is one event's, and each event reports the objects it returned.
 
-What is derived from a document (its measures, its operations' shapes, their costs per
-value of the variables that size lists) is kept with the document, keyed by identity:
-Strawberry's parser cache hands out the same document for the same text, so a repeated
-query pays a few dictionary lookups.
+What is derived from a document is kept with it, keyed by its text: its verdict (the
+settings whose limits it was found within, so a repeated query is neither scanned nor
+measured again), its operations' shapes, and their costs per value of the variables that
+size lists. The parser's cache hands out the same document for the same text, and an
+entry is used only with that very document. A text refused before parsing is kept too,
+with its error, so a repeated attack costs one lookup.
 
 A refusal before execution is raised from the parse hook, and leaves the operation hook
 as a ``GraphQLError`` carrying its code: Strawberry answers such an exception with that
@@ -28,6 +35,7 @@ error alone, without the error policy (``gql.graph.extensions``) seeing it.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator, Hashable, Iterator
 from contextlib import nullcontext
@@ -46,6 +54,7 @@ from graphql import (
     build_schema,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from gql.errors import LimitExceeded, QueryTimeout, RequestTimeout, ResponseTooLarge, UserError
 from gql.execution.documents import CostedLRU, document_bytes
@@ -57,6 +66,7 @@ from gql.graph.limits import (
     TOO_MANY_REPEATED_FIELDS,
     Measures,
     check_measures,
+    check_tokens,
     limit_of_syntax_error,
     measure_document,
 )
@@ -128,17 +138,31 @@ class _SchemaState:
         self.facts = facts
         # Within a budget of bytes, as the parser's cache: each entry keeps its document
         # alive, and a large one is measured again per request rather than kept.
-        self.documents: CostedLRU[int, _Document] = CostedLRU(1)
+        self.documents: CostedLRU[str, _Document] = CostedLRU(1)
+        self.refused: CostedLRU[str, tuple[Settings, LimitExceeded]] = CostedLRU(1)
+        """Texts refused before parsing, with the settings and the error."""
 
-    def document(self, document: DocumentNode, max_documents: int) -> _Document:
-        key = id(document)
-        entry = self.documents.get(key)
+    def document(self, query: str, document: DocumentNode, max_documents: int) -> _Document:
+        """The entry of ``document``, parsed from ``query``: kept, or made now."""
+        entry = self.documents.get(query)
         if entry is not None and entry.document is document:
             return entry
         entry = _Document(document, measure_document(document))
         self.documents.max_entries = max(max_documents, 1)
-        self.documents.put(key, entry, document_bytes(document))
+        self.documents.put(query, entry, document_bytes(document))
         return entry
+
+    def check_text(self, query: str, settings: Settings) -> None:
+        """``check_tokens``, its refusals kept (a repeated attack costs a lookup)."""
+        refused = self.refused.get(query)
+        if refused is not None and refused[0] is settings:
+            raise refused[1]
+        try:
+            check_tokens(query, settings)
+        except LimitExceeded as error:
+            self.refused.max_entries = max(settings.document_cache_entries, 1)
+            self.refused.put(query, (settings, error), sys.getsizeof(query))
+            raise
 
 
 # Caches keyed weakly by the objects they describe (a schema, an open store), so they
@@ -247,15 +271,30 @@ class RequestGuard(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         settings = self.settings
-        QUERY_TOO_LONG.check(len(context.query or ""), settings)
+        query = context.query or ""
+        state = _schema_state(context.schema)
+        known = state.documents.get(query)
+        if known is None or known.passed is not settings:
+            QUERY_TOO_LONG.check(len(query), settings)
+            state.check_text(query, settings)
         context.parse_options["max_tokens"] = settings.max_tokens
         yield
         if context.graphql_document is not None:
-            self._check_document(context.graphql_document, settings)
+            self._check_document(state, query, known, context.graphql_document, settings)
 
-    def _check_document(self, document: DocumentNode, settings: Settings) -> None:
-        state = _schema_state(self.execution_context.schema)
-        entry = state.document(document, settings.document_cache_entries)
+    def _check_document(
+        self,
+        state: _SchemaState,
+        query: str,
+        known: _Document | None,
+        document: DocumentNode,
+        settings: Settings,
+    ) -> None:
+        entry = (
+            known
+            if known is not None and known.document is document
+            else state.document(query, document, settings.document_cache_entries)
+        )
         if entry.passed is not settings:
             check_measures(entry.measures, settings)
             entry.passed = settings
@@ -273,18 +312,17 @@ class RequestGuard(SchemaExtension):
                 advice=TOO_MANY_REPEATED_FIELDS.advice,
             )
         bounds = self.bounds
-        sizes = Sizes.for_request(
-            shape, self.execution_context.variables, bounds, state.facts, settings
-        )
+        variables = self.execution_context.variables or {}
         key = (
             self.execution_context.operation_name,
             bounds,
             settings.default_page_size,
             settings.max_page_size,
-            *(_hashable(sizes.variables.get(name)) for name in shape.variables),
+            *(_hashable(variables.get(n, shape.defaults.get(n))) for n in shape.variables),
         )
         cost = entry.costs.get(key)
         if cost is None:
+            sizes = Sizes.for_request(shape, variables, bounds, state.facts, settings)
             cost = requested_cost(shape, sizes)
             if len(entry.costs) >= MAX_COSTS_PER_DOCUMENT:
                 entry.costs.clear()
@@ -318,6 +356,15 @@ class RequestGuard(SchemaExtension):
             return
         if self.shape is not None:
             self.actual = returned_objects(result.data, self.shape)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        """Each event of a subscription: its actual cost is the objects it returned (the
+        operation hook only sees the subscription end, after its last event)."""
+        if isinstance(result, ExecutionResult) and self.shape is not None and result.extensions:
+            cost = result.extensions.get("cost")
+            if isinstance(cost, dict):
+                cost["actualQueryCost"] = returned_objects(result.data, self.shape)
+        yield
 
     def get_results(self) -> dict[str, Any]:
         settings = getattr(self, "settings", None) or _default_settings()

@@ -140,7 +140,9 @@ def list_loader(
     found = info.context.list_loaders.get((relation, here))
     if found is None:
         batch = make_batch(info.context, here, selections(info, relation))
-        found = info.context.list_loaders[(relation, here)] = DataLoader(batch)
+        found = info.context.list_loaders[(relation, here)] = DataLoader(
+            batch, batch_sizes=info.context.loaders.batch_sizes
+        )
     return found
 
 

@@ -77,7 +77,11 @@ class GqlSchema(strawberry.Schema):
                 error.original_error, InvalidOperationTypeError
             ):
                 logger.error(
-                    "request %s: %s", request_id, error.message, exc_info=error.original_error
+                    "request %s: %s",
+                    request_id,
+                    error.message,
+                    exc_info=error.original_error,
+                    extra={"request_id": request_id},
                 )
 
 

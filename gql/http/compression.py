@@ -11,6 +11,11 @@ middleware with the same substring matching), and the choice of coding by qualit
 A response this middleware encodes keeps a correct ``Content-Length`` and gets
 ``Vary: Accept-Encoding`` (once); a strong ``ETag`` on it is made weak, since RFC 9110
 lets a strong validator name one sequence of bytes only and the encoded bytes differ.
+
+A ``HEAD`` request is answered with the headers its ``GET`` would have (RFC 9110 9.3.2):
+the app below answers it as that ``GET``, encoded as that would be, and only the body is
+dropped here. Answered by the app as a ``HEAD``, its empty body was never encoded, so it
+reported the uncompressed length and no ``Content-Encoding``.
 """
 
 from __future__ import annotations
@@ -115,6 +120,9 @@ class Compression:
             if name == b"accept-encoding":
                 accept_encoding = value.decode("latin-1")
         coding = choose_coding(accept_encoding)
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
         if coding is None and scope["method"] == "POST":
             # Nothing to encode, and POST answers are not cached, so no Vary is needed.
             await self.app(scope, receive, send)
@@ -130,6 +138,8 @@ class Compression:
         async def send_tidied(message: Message) -> None:
             if message["type"] == "http.response.start":
                 _tidy(MutableHeaders(raw=message["headers"]))
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         await responder(scope, receive, send_tidied)

@@ -7,7 +7,8 @@ every origin, for a public read-only API. Preflights (``OPTIONS /graphql`` with
 clients send (Apollo's CSRF header, ``authorization``, request IDs, tracing), cached by
 the browser for ``MAX_AGE`` seconds. Credentials (cookies, HTTP auth) are never allowed:
 nothing here reads them, and ``*`` with credentials would let any site act as the user.
-Browsers may read ``ETag`` (to revalidate) and ``X-GQL-Cache`` from answers.
+Browsers may read ``ETag`` (to revalidate), ``X-GQL-Cache`` and ``X-Request-ID`` from
+answers.
 
 Starlette's ``CORSMiddleware`` does all of this and mirrors an allowed origin with
 ``Vary: Origin``; ``gql.http.caching`` adds ``Vary: Origin`` to answers to requests with
@@ -37,7 +38,7 @@ ALLOWED_HEADERS: Final = (
     "traceparent",
     "tracestate",
 )
-EXPOSED_HEADERS: Final = ("etag", "x-gql-cache")
+EXPOSED_HEADERS: Final = ("etag", "x-gql-cache", "x-request-id")
 MAX_AGE: Final = 600
 
 

@@ -12,6 +12,9 @@ An entry is keyed by a SHA-256 digest of the request, not by the request itself:
 by their bodies, 30 distinct 20 MB requests kept 600 MB alive in one worker, whatever
 their answers were. What an entry costs is its answer's bytes and headers, and that is
 what ``max_bytes`` bounds.
+
+An entry also keeps the name of the operation that made it, so that the access log and
+the metrics (``gql.http.observability``) name the operation of a hit too.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gql.http.observability import request_record
 
 # The data's version: any value that changes with the data (the app passes the release's
 # tag, so that a new database file retires every entry even at an equal data version).
@@ -62,7 +67,7 @@ class ResponseCache:
         self.bytes = 0
         """What the entries kept now cost (``ENTRY_OVERHEAD_BYTES`` each, and their bytes)."""
         self._version: object = None
-        self._entries: OrderedDict[bytes, tuple[Headers, bytes, int]] = OrderedDict()
+        self._entries: OrderedDict[bytes, tuple[Headers, bytes, int, str | None]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -89,7 +94,10 @@ class ResponseCache:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
-            response_headers, content, _ = entry
+            response_headers, content, _, operation_name = entry
+            record = request_record(scope)
+            if record is not None:
+                record.operation_name = operation_name
             await send(
                 {
                     "type": "http.response.start",
@@ -137,17 +145,20 @@ class ResponseCache:
             and b'"errors"' not in content
         ):
             headers.append((b"content-length", str(len(content)).encode()))
-            self._keep(key, headers, content)
+            record = request_record(scope)
+            self._keep(key, headers, content, record.operation_name if record else None)
 
-    def _keep(self, key: bytes, headers: Headers, content: bytes) -> None:
+    def _keep(
+        self, key: bytes, headers: Headers, content: bytes, operation_name: str | None = None
+    ) -> None:
         cost = ENTRY_OVERHEAD_BYTES + len(content) + sum(len(k) + len(v) for k, v in headers)
         previous = self._entries.pop(key, None)
         if previous is not None:
             self.bytes -= previous[2]
-        self._entries[key] = (headers, content, cost)
+        self._entries[key] = (headers, content, cost, operation_name)
         self.bytes += cost
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
-            _, (_, _, evicted) = self._entries.popitem(last=False)
+            _, (_, _, evicted, _) = self._entries.popitem(last=False)
             self.bytes -= evicted
 
 

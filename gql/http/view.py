@@ -55,6 +55,7 @@ from gql.http.negotiation import (
     choose_response_type,
     is_json_body,
 )
+from gql.http.observability import observe_batch, observe_rejection, observe_result
 from gql.http.operations import OPERATION_RESOLUTION_FAILURE, PARSE_FAILED
 from gql.http.params import (
     GraphQLParams,
@@ -83,9 +84,13 @@ ContextFactory = Callable[[Scope], Any]
 """Builds the per-request GraphQL context from the request's ASGI scope (lifespan state)."""
 VersionFn = Callable[[Scope], Awaitable[int]]
 """Reads the version of the data the request's context reads (bumped by every load)."""
+SeenVersionFn = Callable[[Scope], int | None]
+"""The version last read (by anyone) before now, without reading it: None if none was."""
 # Each SQL statement of a request sees the data as committed when it starts, so a load
 # committed while a request runs would give it a page of the old data and a count of
-# the new. Such a request runs again (loads are seconds apart: twice is the rule).
+# the new. Such a request runs again (loads are seconds apart: twice is the rule). The
+# version before it is the last one read before it began (versions only grow, so one read
+# earlier still tells a change), which spares one read per request.
 _RUNS_PER_VERSION_CHANGE: Final = 5
 
 
@@ -99,10 +104,12 @@ class GraphQLView:
         *,
         context: ContextFactory,
         data_version: VersionFn | None = None,
+        seen_version: SeenVersionFn | None = None,
     ) -> None:
         self.schema = schema
         self.context = context
         self.data_version = data_version
+        self.seen_version = seen_version
         self.graphiql = (
             GraphiQLPage.build(settings.graphiql_assets or ASSETS_DIR)
             if settings.graphiql
@@ -150,6 +157,7 @@ class GraphQLView:
                 params = params_from_query_string(scope["query_string"])
             result = await self._run(scope, params, method)
         except RequestRejected as error:
+            observe_rejection(scope, error)
             allow = (
                 [(b"allow", ", ".join(error.allowed).encode())]
                 if isinstance(error, MethodNotAllowed)
@@ -173,6 +181,7 @@ class GraphQLView:
         answers = await run_batch(
             items, limit=self.batch_limit, run=lambda params: self._run(scope, params, "POST")
         )
+        observe_batch(scope)
         await send_response(
             send, 200, orjson.dumps(answers), headers=[(b"content-type", content_type(media_type))]
         )
@@ -182,6 +191,7 @@ class GraphQLView:
         resolved = self.persisted.resolve(params)
         result = await self._execute(scope, resolved.query, params, method)
         self.persisted.remember(resolved, result)
+        observe_result(scope, result)  # each operation of a batch adds its cost and errors
         return result
 
     async def _execute(
@@ -192,7 +202,8 @@ class GraphQLView:
         if self.data_version is None:
             return await self._execute_once(scope, query, params, method)
         for _ in range(_RUNS_PER_VERSION_CHANGE):
-            version = await self.data_version(scope)
+            seen = self.seen_version(scope) if self.seen_version is not None else None
+            version = seen if seen is not None else await self.data_version(scope)
             result = await self._execute_once(scope, query, params, method)
             if await self.data_version(scope) == version:
                 break

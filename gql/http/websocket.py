@@ -8,6 +8,9 @@ document; the server answers each event with ``next``, ends with ``complete`` (o
 ``error``, for a document refused before it ran, over a limit of ``gql.graph.guard``
 included); either side may ``complete`` a subscription, and ``ping``/``pong`` any time.
 The legacy ``graphql-ws`` subprotocol (subscriptions-transport-ws) is refused (4406).
+A page of an origin the server does not allow (``gql.http.origins``: its own, and those
+``--cors-origin`` names) is refused before the handshake completes: HTTP 403 with a JSON
+error (``ORIGIN_NOT_ALLOWED``), so that no site can subscribe through a visitor's browser.
 
 Bounds, so that no client can hold a worker or slow the others:
 
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Final
@@ -38,9 +41,10 @@ from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.types import ExecutionResult
 
-from gql.errors import SubscriberTooSlow, TooManySubscriptions
+from gql.errors import OriginNotAllowed, SubscriberTooSlow, TooManySubscriptions
 from gql.execution.compat import InvalidOperationTypeError
-from gql.http.responses import is_request_error, result_body
+from gql.http.origins import is_origin_allowed, origin_of
+from gql.http.responses import is_request_error, rejection_body, result_body
 from gql.settings import Settings
 
 logger = logging.getLogger("gql.websocket")
@@ -90,11 +94,18 @@ class GraphQLWebSocket:
     """ASGI app serving subscriptions of one schema over WebSocket (module docstring)."""
 
     def __init__(
-        self, schema: Schema, *, context: ContextFactory, limits: SubscriptionLimits
+        self,
+        schema: Schema,
+        *,
+        context: ContextFactory,
+        limits: SubscriptionLimits,
+        origins: Sequence[str] = (),
     ) -> None:
         self.schema = schema
         self.context = context
         self.limits = limits
+        self.origins = tuple(origins)
+        """Other origins whose pages may connect (``--cors-origin``; ``*``: any)."""
         self.running = 0
         """Subscriptions running in this worker, on every connection."""
 
@@ -103,12 +114,30 @@ class GraphQLWebSocket:
         message = await receive()
         if message["type"] != "websocket.connect":
             return
+        if not is_origin_allowed(scope, self.origins):
+            await _refuse(scope, send, OriginNotAllowed(origin_of(scope) or ""))
+            return
         if PROTOCOL not in scope.get("subprotocols", ()):
             await send({"type": "websocket.accept"})
             await send(_close(SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable"))
             return
         await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
         await _Connection(self, scope, receive, send).serve()
+
+
+async def _refuse(scope: Scope, send: Send, error: OriginNotAllowed) -> None:
+    """Refuse the handshake with the error's status and body (the ASGI "WebSocket Denial
+    Response" extension, which uvicorn gives), or a bare 403 from a server without it."""
+    logger.warning("refused a WebSocket: %s", error)
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    body = orjson.dumps(rejection_body(error))
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    await send(
+        {"type": "websocket.http.response.start", "status": error.status, "headers": headers}
+    )
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 def _close(code: int, reason: str) -> dict[str, Any]:

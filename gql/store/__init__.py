@@ -7,6 +7,7 @@ store's insides can change, and a second backend can implement the same names.
 Inside, one module per job:
 
     database         Store: the connections, and the one door every statement passes
+    deadlines        a request's deadline and statement log, as every statement sees them
     columns, ddl     the column table of every entity; the schema derived from it
     encoding, rows   how values are stored; the rows readers get, and their decoders
     filtering        condition trees compiled to SQL
@@ -39,13 +40,8 @@ from gql.store.changes import (
     load_changes_since,
     load_matching_article_ids,
 )
-from gql.store.database import (
-    QueryLog,
-    RequestDeadline,
-    Store,
-    recording_queries,
-    request_deadline,
-)
+from gql.store.database import Store
+from gql.store.deadlines import QueryLog, RequestDeadline, recording_queries, request_deadline
 from gql.store.entity_lists import (
     count_entities,
     load_provider_list,

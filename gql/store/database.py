@@ -18,8 +18,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -28,13 +26,18 @@ import aiosqlite
 from gql.errors import (
     DatabaseDamaged,
     DatabaseLocked,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
     InvalidText,
     QueryTimeout,
     RequestTimeout,
+    StatementFailed,
+    StoreClosed,
     StoreError,
 )
 from gql.store.access import damage_of, read_immutable, reader_uri
 from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION, upgrade_full_text_index
+from gql.store.deadlines import CURRENT_DEADLINE, CURRENT_LOG, StatementDeadline
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -45,89 +48,15 @@ _PROGRESS_STEPS = 1000
 # A statement run inline blocks the event loop, so it gets this long there before it is
 # run again on the pool: 50 times what an indexed lookup of 200 keys takes warm.
 INLINE_TIME_LIMIT_MS = 50
+_DATA_VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
 # How long the write connection waits for another writer (another ``gql load``) to
 # release the database before a write fails with ``DatabaseLocked``.
 WRITE_LOCK_TIMEOUT_MS = 5000
 
 
-@dataclass
-class QueryLog:
-    """Statements issued while the log is active (one request, or one test)."""
-
-    statements: int = 0
-    ms: float = 0.0
-    sql: list[str] = field(default_factory=list)
-
-
-_current_log: ContextVar[QueryLog | None] = ContextVar("gql_query_log", default=None)
-
-
-@contextmanager
-def recording_queries() -> Iterator[QueryLog]:
-    """Count and time every read statement issued in this context (and tasks it starts)."""
-    log = QueryLog()
-    token = _current_log.set(log)
-    try:
-        yield log
-    finally:
-        _current_log.reset(token)
-
-
-class RequestDeadline:
-    """When the current request must stop (``time.monotonic()`` seconds); shared by every
-    task of the request, so that ``cancel()`` stops the reads of all of them."""
-
-    def __init__(self, limit_ms: int) -> None:
-        self.limit_ms = limit_ms
-        self.at = time.monotonic() + limit_ms / 1000
-        self.reading: set[_Deadline] = set()
-        """The connections running a read of this request now."""
-
-    def cancel(self) -> None:
-        """Stop every read of the request now, and refuse the ones it still starts."""
-        self.at = float("-inf")
-        for running in self.reading:
-            running.at = float("-inf")
-
-    def expired(self) -> bool:
-        return time.monotonic() > self.at
-
-
-_current_deadline: ContextVar[RequestDeadline | None] = ContextVar(
-    "gql_request_deadline", default=None
-)
-
-
-@contextmanager
-def request_deadline(limit_ms: int) -> Iterator[RequestDeadline]:
-    """Reads issued in this context (and tasks it starts) stop after ``limit_ms`` with
-    ``RequestTimeout``, or as soon as the deadline is cancelled; on leaving the context it
-    is cancelled, so a read the request left behind (a DataLoader batch nobody awaits any
-    more) stops too."""
-    deadline = RequestDeadline(limit_ms)
-    token = _current_deadline.set(deadline)
-    try:
-        yield deadline
-    finally:
-        deadline.cancel()
-        _current_deadline.reset(token)
-
-
 def _fold(value: object) -> object:
     """SQL ``gql_fold(x)``: Unicode case folding, for case-insensitive text filters."""
     return value.casefold() if isinstance(value, str) else value
-
-
-class _Deadline:
-    """A read connection's current deadline, checked by SQLite's progress handler: the
-    earlier of the statement's own and its request's (``RequestDeadline.cancel`` moves
-    it, while the statement runs)."""
-
-    def __init__(self) -> None:
-        self.at = float("inf")
-
-    def expired(self) -> int:
-        return 1 if time.monotonic() > self.at else 0
 
 
 def connect_writer(
@@ -188,13 +117,16 @@ class Store:
         self.time_limit_ms = time_limit_ms
         self.write_lock_timeout_ms = write_lock_timeout_ms
         self._read_connections = read_connections
-        self._pool: asyncio.Queue[tuple[aiosqlite.Connection, _Deadline]] = asyncio.Queue()
+        self._pool: asyncio.Queue[tuple[aiosqlite.Connection, StatementDeadline]] = asyncio.Queue()
         self._readers: list[aiosqlite.Connection] = []
-        self._inline: tuple[sqlite3.Connection, _Deadline] | None = None
+        self._inline: tuple[sqlite3.Connection, StatementDeadline] | None = None
         self._write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gql-write")
         self._write_conn: sqlite3.Connection | None = None
         self._releasing: set[asyncio.Task[None]] = set()
         self._closed = False
+        self.seen_data_version: int | None = None
+        """The data version this store read last (``data_version``): a version the data
+        had at some moment before now."""
 
     @classmethod
     async def open(
@@ -213,7 +145,7 @@ class Store:
         Writes wait up to ``write_lock_timeout_ms`` for another writer (``DatabaseLocked``)."""
         path = Path(path)
         if read_only and not path.is_file():
-            raise StoreError(f"cannot open database {path}: no such file")
+            raise DatabaseUnavailable(path, "no such file")
         immutable = read_only and read_immutable(path, asked=immutable)
         store = cls(
             path,
@@ -229,13 +161,13 @@ class Store:
                 await store.execute_write_fn(lambda conn: None)
             for _ in range(read_connections):
                 reader = await aiosqlite.connect(uri, uri=True)
-                deadline = _Deadline()
+                deadline = StatementDeadline()
                 await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
                 await reader.create_function("gql_fold", 1, _fold, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
             inline = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            deadline = _Deadline()
+            deadline = StatementDeadline()
             store._inline = (inline, deadline)  # from here on close() closes it
             inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
@@ -246,9 +178,9 @@ class Store:
             raise
         except (sqlite3.Error, OSError, StoreError) as exc:
             await store.close()
-            # A failed write says what SQLite said (its cause), once.
-            cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
-            raise StoreError(f"cannot open database {store.path}: {cause}") from exc
+            # A failed statement says what SQLite said (its problem), once.
+            problem = exc.problem if isinstance(exc, StatementFailed) else str(exc)
+            raise DatabaseUnavailable(store.path, problem) from exc
         return store
 
     async def close(self) -> None:
@@ -274,9 +206,9 @@ class Store:
     async def execute_write_fn(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn(conn)`` on the single write connection, after any earlier writes."""
         if self._closed:
-            raise StoreError("the store is closed")
+            raise StoreClosed(self.path)
         if self.read_only:
-            raise StoreError(f"database {self.path} is open read-only")
+            raise DatabaseReadOnly(self.path)
 
         def run() -> T:
             # The write thread must survive a failing task: a failed connect is reported to
@@ -292,9 +224,42 @@ class Store:
                 # error with one clear line, not a traceback from deep in a load.
                 if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY:
                     raise DatabaseLocked(self.path, self.write_lock_timeout_ms) from exc
-                raise StoreError(f"cannot write database {self.path}: {exc}") from exc
+                damage = (
+                    damage_of(exc, self.path) if isinstance(exc, sqlite3.DatabaseError) else None
+                )
+                if damage is not None:
+                    raise damage from exc
+                raise StatementFailed(self.path, "write", str(exc)) from exc
 
         return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
+
+    async def data_version(self) -> int:
+        """The number of loads that changed the data, remembered as ``seen_data_version``.
+
+        Read two or three times per request (HTTP caching, and the view's check that a
+        request did not straddle a load), so it skips what ``execute`` does for a
+        request's own reads: one row by its key, on the event loop, neither timed nor
+        logged (it is not the request's work, and cannot run long).
+        """
+        if self._closed or self._inline is None:
+            raise StoreClosed(self.path)
+        try:
+            row = self._inline[0].execute(_DATA_VERSION_SQL).fetchone()
+        except sqlite3.DatabaseError as exc:
+            damage = damage_of(exc, self.path)
+            if damage is None:
+                raise StatementFailed(self.path, "read", str(exc)) from exc
+            self.damage = self.damage or damage
+            raise damage from exc
+        version = int(row[0]) if row else 0
+        self.seen_data_version = version
+        return version
+
+    async def run_on_writer(self, call: Callable[[], T]) -> T:
+        """Run ``call()`` on the write thread, after any earlier writes: for objects that
+        hold the write connection themselves (a load's ``LoadSession``), so that callers
+        above the store never handle a connection."""
+        return await self.execute_write_fn(lambda conn: call())
 
     async def execute(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, inline: bool = False
@@ -308,7 +273,7 @@ class Store:
         event loop.
         """
         if self._closed:
-            raise StoreError("the store is closed")
+            raise StoreClosed(self.path)
         if inline and self._inline is not None:
             conn, deadline = self._inline
             limit_ms = min(self.time_limit_ms, INLINE_TIME_LIMIT_MS)
@@ -336,7 +301,7 @@ class Store:
                 self._pool.put_nowait((reader, deadline))
         return cast(list[Row], rows)
 
-    def _release_when_idle(self, reader: aiosqlite.Connection, deadline: _Deadline) -> None:
+    def _release_when_idle(self, reader: aiosqlite.Connection, deadline: StatementDeadline) -> None:
         """Interrupt what ``reader`` runs now; put it back in the pool once it is idle."""
         deadline.at = float("-inf")  # the progress handler stops the statement
 
@@ -358,11 +323,11 @@ class Store:
 
     @contextmanager
     def _reading(
-        self, sql: str, deadline: _Deadline, limit_ms: int | None = None
+        self, sql: str, deadline: StatementDeadline, limit_ms: int | None = None
     ) -> Iterator[None]:
         """Time limits, error mapping and accounting of one read statement."""
         limit_ms = self.time_limit_ms if limit_ms is None else limit_ms
-        request = _current_deadline.get()
+        request = CURRENT_DEADLINE.get()
         if request is not None and request.expired():
             raise RequestTimeout(request.limit_ms)
         started = time.perf_counter()
@@ -377,7 +342,7 @@ class Store:
                 if request is not None and request.expired():
                     raise RequestTimeout(request.limit_ms) from exc
                 raise QueryTimeout(limit_ms) from exc
-            raise StoreError(f"read failed: {exc}") from exc
+            raise StatementFailed(self.path, "read", str(exc)) from exc
         except sqlite3.DatabaseError as exc:
             damage = damage_of(exc, self.path)
             if damage is None:
@@ -392,7 +357,7 @@ class Store:
             deadline.at = float("inf")
             if request is not None:
                 request.reading.discard(deadline)
-            log = _current_log.get()
+            log = CURRENT_LOG.get()
             if log is not None:
                 log.statements += 1
                 log.ms += (time.perf_counter() - started) * 1000

@@ -198,9 +198,8 @@ async def load_topics_by_parent_name(store: Store, names: Sequence[str]) -> list
 
 async def data_version(store: Store) -> int:
     """The number of loads that changed something: a cache of the data is valid while it
-    stays the same."""
-    rows = await store.execute("SELECT value FROM meta WHERE key = 'data_version'", inline=True)
-    return int(rows[0][0]) if rows else 0
+    stays the same (``Store.data_version``)."""
+    return await store.data_version()
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,23 @@ one row). So a query has at most ``MAX_SEARCH_TERMS`` terms and ``MAX_SEARCH_CHA
 characters (``SearchTooLarge``), and the index holds at most the first
 ``INDEXED_CHARS`` characters of a field (``gql.store.ddl``), which bounds what
 ``snippet()`` sees in a row.
+
+``snippet()`` scores every candidate fragment against every match of every phrase, so its
+work grows with the square of the phrase matches in a row, and phrases that match the
+same tokens count each match once per phrase: ``a a a …`` (16 times) over a row of 1,000
+one-letter tokens took 1.5-3 s, against ~15 ms for ``a`` alone. So snippets are computed
+with a query of their own (``snippet_query``): the search's phrases and prefixes, OR-ed,
+none matching where another does (``a`` and ``á`` fold to one token, ``ab*`` lies within
+``a*``, ``"a a"`` starts where ``a`` does). Then a row's matches number at most its
+tokens whatever the search, and every row the search matched holds one of them; a row
+that somehow holds none still keeps its place in the page, its snippet then its title's
+head.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from gql.errors import SearchSyntaxError, SearchTooLarge, StoreError
@@ -40,11 +52,11 @@ _FTS_QUERY_PROBLEMS = (
 SNIPPET = "snippet(articles_fts, -1, '<mark>', '</mark>', '…', 16)"
 
 MAX_SEARCH_TERMS = 16
-"""Words, prefixes and quoted phrases a search may combine. Each is a phrase FTS5 matches
-on its own, and ``snippet()``'s work grows with the square of their matches in a row: at
-16, the worst row (1,000 one-letter tokens, the same letter 16 times) costs ~1.5 s, a
-row of real text milliseconds. People type a few words; 16 leaves room for generated
-``OR`` lists of names."""
+"""Words, prefixes and quoted phrases a search may combine: each is a phrase FTS5 matches
+on its own (10,000 ran for seconds). People type a few words; 16 leaves room for
+generated ``OR`` lists of names. (Snippets no longer depend on it: the worst row, 1,000
+one-letter tokens searched with that letter 16 times, took 1.5-3 s in ``snippet()``
+before ``snippet_query``, and 10-25 ms with it: ``python -m bench.snippets``.)"""
 MAX_SEARCH_CHARS = 500
 """Characters of a search query: bounds the parse and a phrase's length (Algolia's own
 limit is 512)."""
@@ -56,6 +68,15 @@ _TERM = re.compile(r'"(?:[^"]|"")*"?|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 _article = ARTICLE.decode
+
+# A term as ``snippet_query`` reads it: an optional ``^``, a string or a bareword, an
+# optional ``*`` (the last token is a prefix).
+_SNIPPET_TERM = re.compile(r'\^?\s*("(?:[^"]|"")*"?|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+)(\s*\*)?')
+# What unicode61 splits tokens at: Unicode spaces, punctuation and controls (FTS5 docs 4.3.1).
+_SEPARATOR_CATEGORIES = ("Z", "P", "C")
+# A row with no match of the snippet query (see the module docstring) shows this much of
+# its title instead.
+SNIPPET_FALLBACK_CHARS = 120
 
 
 def count_search_terms(search: str) -> int:
@@ -77,6 +98,71 @@ def check_search(search: str) -> None:
             terms,
             note="words, prefixes and quoted phrases count; AND, OR, NOT and NEAR do not",
         )
+
+
+def _fold(token: str) -> str:
+    """A token as unicode61 with ``remove_diacritics 2`` compares it: lower case, marks off."""
+    decomposed = unicodedata.normalize("NFD", token)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+
+
+def _tokens(text: str) -> list[str]:
+    """``text`` split where unicode61 splits it."""
+    tokens: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES:
+            if current:
+                tokens.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _quoted(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def snippet_query(search: str) -> str:
+    """The FTS5 query ``snippet()`` highlights with for ``search`` (module docstring).
+
+    A phrase's matches lie where its first token does, so terms whose first tokens differ
+    (and are not covered by a prefix) match disjoint positions: each prefix is kept once,
+    the shortest covering the rest; each word or phrase once per first token, and when
+    several share one, that token alone stands for them all. ``search`` itself when it
+    has no terms.
+    """
+    prefixes: dict[str, str] = {}  # folded: as written
+    leads: dict[str, list[tuple[list[str], bool]]] = {}  # a first token: its phrases
+    for match in _SNIPPET_TERM.finditer(_COLUMN_FILTER.sub(" ", search)):
+        term, star = match.group(1), bool(match.group(2))
+        if term in _OPERATORS:
+            continue
+        text = term[1:].removesuffix('"').replace('""', '"') if term.startswith('"') else term
+        tokens = _tokens(text)
+        if len(tokens) == 1 and star:
+            prefixes.setdefault(_fold(tokens[0]), tokens[0])
+        elif tokens:
+            phrases = leads.setdefault(_fold(tokens[0]), [])
+            if (tokens, star) not in phrases:
+                phrases.append((tokens, star))
+    kept: dict[str, str] = {}
+    for folded in sorted(prefixes, key=len):
+        if not any(folded.startswith(shorter) for shorter in kept):
+            kept[folded] = prefixes[folded]
+    terms = [_quoted(written) + " *" for written in kept.values()]
+    for lead, phrases in leads.items():
+        if any(lead.startswith(prefix) for prefix in kept):
+            continue
+        if len(phrases) > 1:
+            terms.append(_quoted(phrases[0][0][0]))
+        else:
+            [(tokens, star)] = phrases
+            terms.append(_quoted(" ".join(tokens)) + (" *" if star else ""))
+    return " OR ".join(terms) if terms else search
 
 
 def article_source(spec: ArticleList, params: list[Any], *, ranked: bool = True) -> str:
@@ -131,12 +217,16 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
         params,
         spec.search,
     )
+    ids = json_array([article_id for article_id, *_ in ranked])
     rows = await execute_search(
         store,
-        f"SELECT {ARTICLE.select}, {SNIPPET} FROM articles_fts"
-        " JOIN articles a ON a.id = articles_fts.rowid"
-        " WHERE articles_fts MATCH ? AND articles_fts.rowid IN (SELECT value FROM json_each(?))",
-        [spec.search, json_array([article_id for article_id, *_ in ranked])],
+        f"SELECT {ARTICLE.select},"
+        f" coalesce(s.snippet, substr(a.title, 1, {SNIPPET_FALLBACK_CHARS})) FROM articles a"
+        f" LEFT JOIN (SELECT rowid AS fid, {SNIPPET} AS snippet FROM articles_fts"
+        "  WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))) s"
+        " ON s.fid = a.id"
+        " WHERE a.id IN (SELECT value FROM json_each(?))",
+        [snippet_query(spec.search), ids, ids],
         spec.search,
     )
     found: dict[int, tuple[ArticleRow, str]] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +51,11 @@ class DiskChanges:
     """The real path of each seen file that is a symbolic link (inside the roots)."""
     skipped: list[Skipped] = field(default_factory=list)
     """Links and folders under the roots that were not read, and why."""
+
+
+ChangeFinder = Callable[[list[Path], dict[str, FileEntry]], DiskChanges]
+"""What a load asks to learn what changed: the resolved roots and the ``files`` table by
+path in, ``DiskChanges`` out (``find_changes``, or ``gql.sync.named.NamedChanges``)."""
 
 
 def resolve_roots(roots: Iterable[Path | str]) -> list[Path]:

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import aclosing, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from gql.ingest import DEFAULT_LIMITS, ArticleRecord, IngestLimits
 from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries
-from gql.sync.changes import DiskChanges, find_changes, resolve_roots
+from gql.sync.changes import ChangeFinder, DiskChanges, find_changes, resolve_roots
 from gql.sync.reading import FileToRead, ParseOptions, ReadResult, file_to_read
 from gql.sync.report import LoadReport, Rejected
 from gql.sync.state import SyncState
@@ -39,7 +37,6 @@ DEFAULT_LOCK_TIMEOUT_S = 30.0
 
 ProgressCallback = Callable[[int], None]
 """Told how many more files are done: unchanged ones at once, the others as parsed."""
-T = TypeVar("T")
 
 
 @contextmanager
@@ -68,6 +65,7 @@ async def load_paths(
     progress: ProgressCallback | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
     parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
+    find: ChangeFinder = find_changes,
 ) -> LoadReport:
     """Bring the store in line with the seed files under ``roots`` and report what changed.
 
@@ -75,10 +73,17 @@ async def load_paths(
     whose content digest matches is not written again. Parsed files are written chunk by
     chunk while the next chunks are parsed, all in one transaction. A file past
     ``limits``, or whose parse takes longer than ``parse_timeout_s``, is rejected.
+    ``find`` tells what changed on disk: the walk of the roots, or a watcher's named
+    paths (``gql.sync.named``).
     """
     with _cycle_collector_paused():
         return await _load_paths(
-            store, roots, progress=progress, limits=limits, parse_timeout_s=parse_timeout_s
+            store,
+            roots,
+            progress=progress,
+            limits=limits,
+            parse_timeout_s=parse_timeout_s,
+            find=find,
         )
 
 
@@ -99,12 +104,13 @@ async def _load_paths(
     progress: ProgressCallback | None,
     limits: IngestLimits,
     parse_timeout_s: float,
+    find: ChangeFinder,
 ) -> LoadReport:
     started = time.perf_counter()
     root_paths = resolve_roots(roots)
     report = LoadReport()
     stored = {entry.path: entry for entry in await load_file_entries(store)}
-    changes = find_changes(root_paths, stored)
+    changes = find(root_paths, stored)
     _report_skipped(changes, report)
     report.files_seen, report.files_parsed = len(changes.seen), len(changes.changed)
     if progress is not None:
@@ -115,7 +121,7 @@ async def _load_paths(
     state = SyncState(stored, set(changes.changed), set(changes.vanished))
     session = await store.execute_write_fn(LoadSession.begin)
     try:
-        await store.execute_write_fn(_on_writer(partial(session.forget, changes.vanished)))
+        await store.run_on_writer(partial(session.forget, changes.vanished))
         writing: asyncio.Future[None] | None = None
         chunks = parsed_chunks(
             to_read, options=ParseOptions(limits), parse_timeout_s=parse_timeout_s
@@ -125,17 +131,15 @@ async def _load_paths(
                 chunk = state.plan_chunk(results, changes.seen, report)
                 if writing is not None:
                     await writing
-                writing = asyncio.ensure_future(
-                    store.execute_write_fn(_on_writer(partial(session.write, chunk)))
-                )
+                writing = asyncio.ensure_future(store.run_on_writer(partial(session.write, chunk)))
                 if progress is not None:
                     progress(len(results))
         if writing is not None:
             await writing
         await _settle_orphans(store, session, state, changes, limits, parse_timeout_s)
-        written = await store.execute_write_fn(_on_writer(session.finish))
+        written = await store.run_on_writer(session.finish)
     except BaseException:
-        await store.execute_write_fn(_on_writer(session.abort))
+        await store.run_on_writer(session.abort)
         raise
 
     report.duplicates = state.duplicates()
@@ -151,11 +155,6 @@ async def _load_paths(
     report.unchanged = report.articles - report.added - report.updated
     report.elapsed_s = round(time.perf_counter() - started, 3)
     return report
-
-
-def _on_writer(call: Callable[[], T]) -> Callable[[sqlite3.Connection], T]:
-    """``call`` as a function of the write connection (LoadSession holds its own)."""
-    return lambda conn: call()
 
 
 async def _settle_orphans(
@@ -184,8 +183,8 @@ async def _settle_orphans(
             if result.parsed is not None and isinstance(result.parsed.record, ArticleRecord):
                 rewrites.articles.append(result.parsed.record)
                 break
-    await store.execute_write_fn(_on_writer(partial(session.remove_articles, removed)))
-    await store.execute_write_fn(_on_writer(partial(session.write, rewrites)))
+    await store.run_on_writer(partial(session.remove_articles, removed))
+    await store.run_on_writer(partial(session.write, rewrites))
 
 
 async def _read_one(file: FileToRead, limits: IngestLimits, parse_timeout_s: float) -> ReadResult:

@@ -4,20 +4,30 @@ sends (README queries, bench scenarios, GraphiQL's introspection) passing the de
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import get_introspection_query
+from graphql import GraphQLSyntaxError, Source, get_introspection_query, parse
+from graphql.language import Lexer, TokenKind
 from strawberry.types import ExecutionResult
 
 from bench.catalog import SCENARIOS
+from gql.errors import LimitExceeded, QueryTimeout
+from gql.graph import limits as limits_module
 from gql.graph.context import Context
+from gql.graph.limits import check_tokens, measure_document
 from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from tests import attacks
+from tests.conftest import REPO
 from tests.readme import readme_queries
+from tests.store.test_deadlines import ENDLESS
 
 Run = Callable[..., Awaitable[tuple[ExecutionResult, Context]]]
 INTROSPECTION = get_introspection_query(
@@ -241,3 +251,129 @@ async def test_a_request_out_of_time_is_one_timeout_error(run: Run) -> None:
     assert error.message == "the request ran past its time limit of 1 ms and was stopped"
     again, _ = await run(query)
     assert again.errors is None
+
+
+async def test_the_deadline_counts_the_wait_for_a_read_connection(seeds_db: Path) -> None:
+    """Time queued for the pool is the request's time (``gql.store.deadlines``): a request
+    whose deadline passes while every connection is busy is answered TIMEOUT at its
+    deadline, without running a statement."""
+    store = await Store.open(seeds_db, read_connections=1, time_limit_ms=2000)
+    try:
+        schema = build_schema()
+        warm = Context.for_request(store, Settings())
+        assert (
+            await schema.execute("{ articles(first: 1) { totalCount } }", context_value=warm)
+        ).errors is None
+        holder = asyncio.create_task(store.execute(ENDLESS))
+        await asyncio.sleep(0)
+        context = Context.for_request(store, Settings(request_time_limit_ms=50))
+        result = await schema.execute(
+            "{ articles(first: 1) { totalCount } }", context_value=context
+        )
+        assert code_of(result) == "TIMEOUT" and result.data is None
+        assert context.query_log is not None and context.query_log.statements == 0
+        assert not holder.done()  # answered before the connection came free
+        with pytest.raises(QueryTimeout):
+            await holder
+    finally:
+        await store.close()
+
+
+def _core_tokens(query: str) -> int:
+    """Tokens as graphql-core's lexer links them, comments included: what its parser's
+    ``max_tokens`` counts."""
+    lexer = Lexer(Source(query))
+    while lexer.advance().kind is not TokenKind.EOF:
+        pass
+    token = lexer.token
+    while token.prev is not None:
+        token = token.prev
+    count = 0
+    while token.next is not None and token.next.kind is not TokenKind.EOF:
+        token = token.next
+        count += 1
+    return count
+
+
+def values_and_fragments(levels: int) -> str:
+    """``levels`` fields deep, each with an object argument and an inline fragment: braces
+    that open no level of fields."""
+    opening = "topic(slug: {a: {b: 1}}) { ... on Topic { "
+    return "{ " + opening * levels + "name" + " } }" * levels + " }"
+
+
+TEXTS = [
+    *(s[1] for s in SENT_BY_US),
+    INTROSPECTION,
+    *(a[1] for a in ATTACKS if len(a[1]) < 10**5),
+    values_and_fragments(15),
+    "# a comment counts\n{ a: __typename # so does this\n ... # and this\n on Query { b: c } }",
+]
+
+
+@pytest.mark.parametrize("query", TEXTS)
+def test_the_text_scan_counts_tokens_as_graphql_core_and_never_overstates(query: str) -> None:
+    """``check_tokens`` counts exactly graphql-core's tokens, and its depth and aliases
+    (read from the text, fragments not expanded) are at most what the parsed document
+    measures: what it refuses, the parsed document would be refused for too."""
+    tokens = _core_tokens(query)
+    wide_open = Settings(max_tokens=tokens, max_depth=10**6, max_aliases=10**6)
+    check_tokens(query, wide_open)  # exactly at the limit: passes
+    with pytest.raises(LimitExceeded) as over:
+        check_tokens(query, Settings(max_tokens=tokens - 1))
+    assert over.value.code == "TOO_MANY_TOKENS" and over.value.found == tokens
+    try:
+        document = parse(query)
+    except GraphQLSyntaxError:
+        return
+    measures = measure_document(document)
+    check_tokens(query, replace(wide_open, max_depth=measures.depth))
+    check_tokens(query, replace(wide_open, max_aliases=measures.aliases))
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        (attacks.tokens(10_001), "TOO_MANY_TOKENS"),
+        (attacks.nested(3_000), "QUERY_TOO_DEEP"),
+        (attacks.aliases(500), "TOO_MANY_ALIASES"),
+        (values_and_fragments(25), "QUERY_TOO_DEEP"),
+    ],
+    ids=["tokens", "depth", "aliases", "depth-among-values-and-fragments"],
+)
+async def test_a_query_refused_by_its_text_is_never_parsed(
+    seeds_store: Store, query: str, code: str
+) -> None:
+    schema = build_schema()
+    documents = schema.documents
+    assert documents is not None
+    result = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
+    assert code_of(result) == code
+    assert len(documents) == 0  # the parser never ran (it keeps what it parses)
+    # Refused again, from the kept refusal.
+    again = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
+    assert code_of(again) == code
+    # Too many fields shows only once parsed: parsed, then refused.
+    result = await schema.execute(
+        attacks.branching_fragments(),
+        context_value=Context.for_request(seeds_store, Settings()),
+    )
+    assert code_of(result) == "TOO_MANY_FIELDS" and len(documents) == 1
+
+
+def test_the_readme_table_publishes_every_limit_with_its_default_and_code() -> None:
+    """The README's table of limits says what ``Settings`` and ``gql.graph.limits`` say."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| [^|]+ \| ([\d,]+)(?: ms| s)? \| `?(\w*)`? \| `--([\w-]+)` \|$", readme, re.M
+    )
+    published = {
+        option.replace("-", "_"): (int(d.replace(",", "")), code) for d, code, option in rows
+    }
+    defaults = Settings()
+    limits = [v for v in vars(limits_module).values() if isinstance(v, limits_module.Limit)]
+    assert len(limits) >= 11
+    for limit in limits:
+        assert published[limit.setting] == (getattr(defaults, limit.setting), limit.code)
+    assert published["max_response_bytes"] == (defaults.max_response_bytes, "RESPONSE_TOO_LARGE")
+    assert published["request_time_limit_ms"] == (defaults.request_time_limit_ms, "TIMEOUT")

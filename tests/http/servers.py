@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,9 @@ def free_port() -> int:
 @contextmanager
 def gql_serve(root: Path, *options: str) -> Iterator[str]:
     """`gql serve` loading a copy of seeds/ into a fresh database under ``root``; yields its
-    base URL once /healthz answers, and stops it afterwards."""
+    base URL once /healthz answers, and stops it afterwards. Its output (an access log
+    line per request) is read as it comes: a pipe nobody reads fills, and the server
+    stops at its next line."""
     seeds = root / "seeds"
     shutil.copytree(REPO / "seeds", seeds)
     port = free_port()
@@ -49,6 +52,9 @@ def gql_serve(root: Path, *options: str) -> Iterator[str]:
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -59,8 +65,8 @@ def gql_serve(root: Path, *options: str) -> Iterator[str]:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"server did not start:\n{output}")
+                reader.join(timeout=10)
+                raise RuntimeError("server did not start:\n" + "".join(output))
             time.sleep(0.1)
         yield base
     finally:

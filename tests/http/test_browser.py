@@ -1,4 +1,5 @@
-"""A real headless Chromium against a real `gql serve`: GraphiQL offline, and CORS.
+"""A real headless Chromium against a real `gql serve --watch`: GraphiQL offline, a
+subscription run in GraphiQL while a seed file changes, and CORS.
 
 Debian's Chromium (``make chromium``) is driven by playwright-core (tests/node) from
 ``tests/node/browser.mjs``, which only observes and prints a JSON report; this module
@@ -11,6 +12,7 @@ loudly, only when Chromium or Node cannot be installed here.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -31,6 +33,15 @@ from tests.http.test_audit import NODE_DIR, find_node
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCRIPT = NODE_DIR / "browser.mjs"
 QUERY = "{ topics(first: 1) { totalCount } }"
+SUBSCRIPTION = """subscription Watch {
+  articleChanged {
+    kind
+    url
+    article { title }
+  }
+}"""
+SEEN = "Seen in GraphiQL"
+"""The title the seed file gets (with a number: written again until the event shows)."""
 # A page of another origin: it POSTs a query with a header that needs a preflight.
 CALLER = (
     """<!doctype html>
@@ -103,14 +114,23 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     root = tmp_path_factory.mktemp("browser")
     ARTIFACTS.mkdir(exist_ok=True)
     with caller_page() as allowed, caller_page() as refused:
-        with gql_serve(root, "--cors-origin", allowed) as base:
+        with gql_serve(root, "--cors-origin", allowed, "--watch") as base:
             api = quote(f"{base}/graphql", safe="")
+            edited = sorted((root / "seeds" / "articles").glob("*.md"))[0]
+            text = edited.read_text(encoding="utf-8")
             config = {
                 "chromium": browser,
                 "userDataDir": str(root / "chromium-profile"),
                 "graphiql": f"{base}/graphql",
                 "screenshot": str(ARTIFACTS / "graphiql.png"),
                 "pages": [f"{allowed}/?api={api}", f"{refused}/?api={api}"],
+                "subscription": {
+                    "query": SUBSCRIPTION,
+                    "file": str(edited),
+                    "contents": [_retitled(text, f"{SEEN} {i}") for i in range(5)],
+                    "expect": SEEN,
+                    "screenshot": str(ARTIFACTS / "graphiql-subscription.png"),
+                },
             }
             run = subprocess.run(
                 [node_binary, str(SCRIPT), json.dumps(config)],
@@ -122,8 +142,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             )
     assert run.returncode == 0, run.stderr
     result: dict[str, Any] = json.loads(run.stdout)
-    result.update(base=base, allowed=allowed, refused=refused, config=config)
+    url = str(corpus.read_articles(SEEDS)[SEEDS / "articles" / edited.name]["webUrl"]).strip()
+    result.update(base=base, allowed=allowed, refused=refused, config=config, edited_url=url)
     yield result
+
+
+def _retitled(text: str, title: str) -> str:
+    return re.sub(r'^title: ".*"$', f'title: "{title}"', text, count=1, flags=re.M)
 
 
 def origin(url: str) -> str:
@@ -175,3 +200,24 @@ def test_a_listed_origin_gets_data_and_another_is_blocked(report: dict[str, Any]
         f["phase"] == refused and f["url"].startswith(report["base"]) for f in report["failed"]
     )
     assert not any(f["phase"] == allowed for f in report["failed"])
+
+
+def test_graphiql_runs_a_subscription_and_shows_the_change(report: dict[str, Any]) -> None:
+    found = report["subscription"]
+    assert found["query"] == SUBSCRIPTION  # typed into the editor as it is
+    # The result pane shows the event of the file's edit, pushed over GraphiQL's socket.
+    change = json.loads(found["pane"])["data"]["articleChanged"]
+    titles = {f"{SEEN} {i}" for i in range(found["writes"])}
+    assert (change["kind"], change["url"]) == ("UPDATED", report["edited_url"])
+    assert change["article"]["title"] in titles
+    assert found["sockets"] == [report["base"].replace("http://", "ws://") + "/graphql"]
+    kinds = [json.loads(frame)["type"] for frame in found["received"]]
+    assert kinds[0] == "connection_ack" and "next" in kinds
+    # Nothing failed; but a run GraphiQL sent over HTTP before its editor had parsed the
+    # subscription (the script then runs it again) is refused, as it should be.
+    failed = [f for f in report["failed"] if f["phase"] == "subscription"]
+    early = {"phase": "subscription", "url": report["config"]["graphiql"], "status": 400}
+    assert failed == [early] * (found["runs"] - 1)
+    console = [c["text"] for c in report["console"] if c["phase"] == "subscription"]
+    assert len(console) == found["runs"] - 1
+    assert all("status of 400" in text for text in console)

@@ -112,3 +112,37 @@ def test_graphiql_files_are_compressed_with_weak_etags(client: TestClient) -> No
 )
 def test_the_coding_follows_quality_values(header: str, coding: str | None) -> None:
     assert choose_coding(header) == coding
+
+
+@pytest.mark.parametrize("accept_encoding", ["br", "gzip", "identity"])
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/graphql?query=" + BIG.replace(" ", "%20"), {"accept": "application/json"}),
+        ("/graphql", {"accept": "text/html"}),  # GraphiQL's page
+        ("/healthz", {}),
+    ],
+    ids=["query", "graphiql", "healthz"],
+)
+def test_head_answers_with_the_headers_of_get(
+    client: TestClient, path: str, headers: dict[str, str], accept_encoding: str
+) -> None:
+    """RFC 9110 9.3.2: the same header fields as GET, Content-Length and
+    Content-Encoding of the encoded body included, and no body."""
+    # One request id for both, or each gets its own X-Request-ID.
+    asked = {**headers, "accept-encoding": accept_encoding, "x-request-id": "head-and-get"}
+    with client.stream("GET", path, headers=asked) as response:
+        get_body = b"".join(response.iter_raw())
+        get = response
+    head = client.head(path, headers=asked)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert int(get.headers["content-length"]) == len(get_body)
+
+    def compared(response: httpx.Response) -> dict[str, str]:
+        # The date moves, and the response cache says whether this one was a hit.
+        return {k: v for k, v in response.headers.items() if k not in ("date", "x-gql-cache")}
+
+    assert compared(head) == compared(get)
+    if accept_encoding != "identity" and len(get_body) >= 1024:
+        assert head.headers["content-encoding"] == accept_encoding

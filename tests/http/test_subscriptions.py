@@ -21,17 +21,18 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests import corpus
 from tests.conftest import SEEDS
+from tests.http.servers import gql_serve
 from tests.serving import Server, free_port
 
 WAIT_S = 30.0
@@ -386,3 +387,148 @@ async def test_no_http_request_fails_while_files_change(served: tuple[Server, Pa
         for thread in threads:
             thread.join()
     assert failures == [] and answered > 0
+
+
+FEED = re.compile(r"change feed: (started|stopped) in process \[(\d+)\]")
+MAX_CONNECTIONS = 32
+
+
+def _feeds_running(server: Server) -> set[str]:
+    """The workers whose change feed runs, by the feed's last log line in each."""
+    _drain(server)
+    running: set[str] = set()
+    for line in server.seen:
+        found = FEED.search(line)
+        if found is not None and found[1] == "started":
+            running.add(found[2])
+        elif found is not None:
+            running.discard(found[2])
+    return running
+
+
+async def test_subscribers_on_every_worker_get_each_change(served: tuple[Server, Path]) -> None:
+    """Connections are spread over both workers by the kernel: open them until each
+    worker's feed says it started (its pid, as uvicorn names the worker), then every
+    subscriber gets the change, whichever worker serves it and whichever process wrote."""
+    server, seeds = served
+    _drain(server)
+    log = "".join(server.seen)
+    workers = set(re.findall(r"Started server process \[(\d+)\]", log))
+    assert len(workers) == 2, log
+    deadline = time.monotonic() + WAIT_S
+    while _feeds_running(server):  # the feeds of earlier tests' subscriptions stop first
+        assert time.monotonic() < deadline, server.seen[-5:]
+        await asyncio.sleep(0.05)
+    path = _files(seeds)[9]
+    url = _url(path)
+    async with AsyncExitStack() as stack:
+        clients: list[Client] = []
+        while _feeds_running(server) != workers:
+            assert len(clients) < MAX_CONNECTIONS, f"feeds in {_feeds_running(server)} only"
+            c = await stack.enter_async_context(client(server))
+            await c.subscribe("changes", "subscription { articleChanged { kind url } }")
+            clients.append(c)
+        _retitle(path, "Seen by every worker")
+        for c in clients:
+            assert (await c.data("changes"))["articleChanged"] == {"kind": "UPDATED", "url": url}
+
+
+async def test_each_event_reports_the_objects_it_returned(served: tuple[Server, Path]) -> None:
+    """``extensions.cost``: the requested cost is one event's, as for a query (each list at
+    its longest in the data), and each event's actual cost counts its own objects."""
+    server, seeds = served
+    path = _files(seeds)[8]
+    articles = corpus.read_articles(seeds)
+    topics = len(set(articles[path]["topics"]))
+    most_topics = max(len(set(a.get("topics") or ())) for a in articles.values())
+    query = (
+        "subscription { articleChanged { kind"
+        " article { title provider { name } topics { name } } } }"
+    )
+    twin = path.with_name("2041-01-01-a-twin.md")
+    text = path.read_text(encoding="utf-8")
+    async with client(server) as c:
+        await c.subscribe("changes", query)
+        _retitle(path, "Costed")
+        twin.write_text(
+            re.sub(r"^webUrl: .*$", "webUrl: https://example.org/twin", text, count=1, flags=re.M),
+            encoding="utf-8",
+        )
+        events = [(await c.next("changes"))["payload"] for _ in range(2)]
+        twin.unlink()
+        events.append((await c.next("changes"))["payload"])
+    requested = 1 + 1 + 1 + most_topics  # the change, its article, its provider, topics
+    # The change, the article, its provider and its topics; a removed article is null.
+    expected = {"UPDATED": 3 + topics, "ADDED": 3 + topics, "REMOVED": 1}
+    found = {
+        event["data"]["articleChanged"]["kind"]: (
+            event["extensions"]["cost"]["requestedQueryCost"],
+            event["extensions"]["cost"]["actualQueryCost"],
+        )
+        for event in events
+    }
+    assert found == {kind: (requested, actual) for kind, actual in expected.items()}
+
+
+def _ws_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/graphql"
+
+
+async def _acknowledged(base: str, origin: str | None) -> bool:
+    """Whether a page of ``origin`` gets to ``connection_ack``; False when the handshake
+    is refused, after checking the refusal is a 403 with its JSON error."""
+    try:
+        async with connect(
+            _ws_url(base),
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            origin=origin,  # type: ignore[arg-type]
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            return bool(
+                json.loads(await asyncio.wait_for(ws.recv(), WAIT_S)) == {"type": "connection_ack"}
+            )
+    except InvalidStatus as refused:
+        response = refused.response
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/json"
+        (error,) = json.loads(response.body or b"")["errors"]
+        assert error["extensions"] == {"code": "ORIGIN_NOT_ALLOWED"}
+        assert str(origin) in error["message"]
+        return False
+
+
+async def test_pages_of_other_origins_cannot_open_the_websocket(
+    served: tuple[Server, Path],
+) -> None:
+    """No ``--cors-origin``: the server's own pages (GraphiQL) and non-browsers only."""
+    server, _ = served
+    port = server.base.rsplit(":", 1)[1]
+    assert await _acknowledged(server.base, None)
+    assert await _acknowledged(server.base, server.base)
+    for other in ("http://evil.example", f"http://localhost:{port}", "http://127.0.0.1:1", "null"):
+        assert not await _acknowledged(server.base, other), other
+    assert "refused a WebSocket" in server.wait_for_line("evil.example")
+
+
+@pytest.mark.parametrize(
+    ("origins", "expected"),
+    [
+        (
+            ["http://app.example", "http://localhost:3000"],
+            {
+                "http://app.example": True,
+                "http://localhost:3000": True,
+                "http://evil.example": False,
+            },
+        ),
+        (["*"], {"http://evil.example": True, "null": True}),
+    ],
+)
+async def test_the_cors_allow_list_names_the_origins_that_may_connect(
+    tmp_path: Path, origins: list[str], expected: dict[str, bool]
+) -> None:
+    options = [option for origin in origins for option in ("--cors-origin", origin)]
+    with gql_serve(tmp_path, *options) as base:
+        found = {origin: await _acknowledged(base, origin) for origin in expected}
+        assert await _acknowledged(base, base)  # its own pages, whatever the list
+    assert found == expected

@@ -68,14 +68,14 @@ REQUEST_ERRORS = [
         "query($url: String!) { article(url: $url) { title } }",
         {"url": 5},
         None,
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
         id="variable-coercion",
     ),
     pytest.param(
         "query($url: String!) { article(url: $url) { title } }",
         {},
         None,
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
         id="missing-variable",
     ),
     pytest.param(

@@ -35,5 +35,13 @@ def test_sync_uses_the_store_and_ingest_through_their_packages(path: Path) -> No
     assert behind_facades == set()
 
 
+@pytest.mark.parametrize("path", SYNC_MODULES, ids=lambda p: p.name)
+def test_sync_never_handles_a_database_connection(path: Path) -> None:
+    """Connections are the store's: a load's writes go through ``Store.run_on_writer`` and
+    the session the store hands out, so a second backend needs no change here."""
+    assert {"sqlite3", "aiosqlite"} & imported_modules(path) == set()
+    assert "sqlite3." not in path.read_text(encoding="utf-8")
+
+
 def test_every_sync_module_is_checked() -> None:
     assert {p.name for p in SYNC_MODULES} >= {"pipeline.py", "changes.py", "workers.py"}

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ async def test_an_edit_is_loaded(watching: Watching) -> None:
     path.write_text(_retitled(path.read_text(), "Edited while watched"))
     report = await watching.change()
     assert (report.added, report.updated, report.removed) == (0, 1, 0)
+    assert report.files_seen == 1  # the named path alone, not a walk of the folders
     assert watching.titles()[_url(path)] == "Edited while watched"
 
 
@@ -130,6 +132,7 @@ async def test_an_atomic_save_is_loaded(watching: Watching) -> None:
     os.replace(temporary, path)
     report = await watching.change()
     assert report.updated == 1 and report.rejected == []
+    assert report.files_seen == 1  # the temporary file is hidden: not a seed
     assert watching.titles()[_url(path)] == "Saved atomically"
 
 
@@ -167,3 +170,34 @@ async def test_a_bad_file_is_reported_and_the_rest_still_loads(watching: Watchin
     report = await watching.change()
     assert report.updated == 1
     assert watching.titles()[good_url] == "Still watched"
+
+
+async def test_the_folders_are_walked_now_and_then_without_any_event(tmp_path: Path) -> None:
+    """The safety net for events inotify dropped: a change no event named (made here in
+    the database's ``files`` table, as if the file had changed unseen) is found by the
+    walk every ``rescan_s``."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    db = tmp_path / "gql.db"
+    reports: list[LoadReport] = []
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(
+        watch_seeds(db, [seeds], report=reports.append, stop=stop, ready=ready.set, rescan_s=1)
+    )
+    try:
+        await asyncio.wait_for(ready.wait(), WAIT_S)
+        path = _files(seeds)[0]
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE files SET size = 0 WHERE path = ?", (str(path),))
+        deadline = time.monotonic() + WAIT_S
+        while not any(r.files_parsed for r in reports[1:]):
+            assert time.monotonic() < deadline, "the folders were never walked again"
+            await asyncio.sleep(0.05)
+        walk = next(r for r in reports[1:] if r.files_parsed)
+        assert walk.files_seen == sum(1 for p in seeds.rglob("*") if p.is_file())  # a walk
+        assert query(db, "SELECT size FROM files WHERE path = ?", (str(path),)) == [
+            (path.stat().st_size,)
+        ]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, WAIT_S)
