@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.catalog import SCENARIO_DIR
+from bench.catalog import scenario
 from bench.loadgen import LoadResult, find_wrk, run_wrk
 from bench.servers import HOST, free_port, running
 
@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-dir", type=Path, default=Path("bench/out/compare"))
     args = parser.parse_args(argv)
 
-    query = (SCENARIO_DIR / f"{args.scenario}.graphql").read_text(encoding="utf-8")
-    body = json.dumps({"query": query}).encode()
+    # The scenario's variables (a topic's slug, the most-cited article) from the database.
+    body = json.dumps(scenario(args.scenario).body(args.db)).encode()
     variants = [
         Variant("baseline", _gql_of(args.baseline, args.baseline_gql), args.baseline_db or args.db),
         Variant("candidate", _gql_of(args.candidate, args.candidate_gql), args.db),

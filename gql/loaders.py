@@ -76,6 +76,22 @@ class DataLoader(Generic[K, T]):
         self._running: set[asyncio.Future[None]] = set()
 
     def load(self, key: K) -> asyncio.Future[T]:
+        """The value of ``key``, as a future of the caller's own.
+
+        The key's future is shared by every caller, and cancelling a task cancels the
+        future it awaits: graphql-core cancels the siblings of a failed non-null field,
+        which would hand every other field waiting for the same key a CancelledError
+        (escaping the request, as it is no Exception). So each caller awaits a waiter
+        of its own, which the shared future settles.
+        """
+        future = self._future(key)
+        if future.done():
+            return future
+        waiter: asyncio.Future[T] = future.get_loop().create_future()
+        future.add_done_callback(partial(_settle, waiter))
+        return waiter
+
+    def _future(self, key: K) -> asyncio.Future[T]:
         found = self._futures.get(key)
         if found is not None:
             return found
@@ -91,10 +107,11 @@ class DataLoader(Generic[K, T]):
 
     async def load_many(self, keys: Iterable[K]) -> list[T]:
         """The values of ``keys`` in order; one wait per batch they fall in, not per key."""
-        futures = [self.load(key) for key in keys]
-        for future in futures:
+        keys = list(keys)
+        futures = [self._future(key) for key in keys]
+        for key, future in zip(keys, futures, strict=True):
             if not future.done():
-                await future
+                await self.load(key)  # a waiter of its own (see ``load``)
         return [future.result() for future in futures]
 
     def _tick(self) -> None:
@@ -129,6 +146,21 @@ class DataLoader(Generic[K, T]):
         for (_, future), value in zip(batch, values, strict=True):
             if not future.done():
                 future.set_result(value)
+
+
+def _settle(waiter: asyncio.Future[T], future: asyncio.Future[T]) -> None:
+    """Give a caller's ``waiter`` the outcome of the shared ``future``."""
+    if waiter.done():  # its caller was cancelled
+        return
+    if future.cancelled():
+        waiter.cancel()
+        return
+    error = future.exception()
+    if error is None:
+        waiter.set_result(future.result())
+        return
+    waiter.set_exception(error)
+    waiter.exception()  # retrieved: a caller that drops its waiter is not an error
 
 
 class LoaderFamily(Generic[K, T]):

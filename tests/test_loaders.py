@@ -89,3 +89,18 @@ async def test_a_batch_with_the_wrong_number_of_values_fails_its_keys() -> None:
     assert (raised.value.expected, raised.value.received) == (3, 2)
     with pytest.raises(WrongNumberOfResults):
         await loader.load(2)
+
+
+async def test_a_cancelled_caller_leaves_the_others_their_value() -> None:
+    """graphql-core cancels the siblings of a failed non-null field: one caller cancelled
+    while it waits for a key must not cancel the key for the others waiting for it."""
+    batch = Recorder()
+    loader = DataLoader(batch)
+    first = asyncio.ensure_future(loader.load(1))
+    second = asyncio.ensure_future(loader.load_many([1, 2]))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await second == ["v1", "v2"]
+    assert first.cancelled()
+    assert await loader.load(1) == "v1"
+    assert batch.batches == [[1, 2]]

@@ -262,7 +262,8 @@ class Projector:
         read = self.reads.get(field_key)
         if read is not None and not any(node.arguments for node in nodes):
             if field_key not in self.relations:
-                return Step(key, READ, parent_type, complete, read=read)
+                # With its field: a non-null one passes a null from below to its parent.
+                return Step(key, READ, parent_type, complete, read=read, field_def=field_def)
             if resolver is not None:
                 return Step(
                     key,

@@ -357,3 +357,18 @@ async def test_relations_of_objects_not_prefetched_batch_per_position(
     # The lookup of the nodes, then one per relation position: provider, its images,
     # topics, their parent and children, images, related, their provider, article, source.
     assert counts[1] == 11 and counts[0] <= 11
+
+
+async def test_an_error_below_non_null_reads_nulls_the_nearest_nullable_place(
+    generated_store: Store,
+) -> None:
+    """``facets`` is read (a method of ``self``) and non-null, and so is ``search``: an error
+    in ``facets.topics`` nulls the whole data, as graphql-core's propagation does."""
+    document = '{ search(query: "ai") { totalCount facets { topics(first: -1) { count } } } }'
+    compiled, reference = build_schema(), build_schema(compiled=False)
+    # Statements apart: the sibling ``totalCount`` may or may not have run by then.
+    expected = (await _run(reference, generated_store, document, {}))[:2]
+    assert (await _run(compiled, generated_store, document, {}))[:2] == expected
+    data, errors = expected
+    assert json.loads(data) is None
+    assert [path for _, path in errors] == [["search", "facets", "topics"]]
