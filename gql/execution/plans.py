@@ -58,7 +58,7 @@ from gql.execution.compat import (
 )
 from gql.execution.documents import DocumentCache
 from gql.execution.projection import run_projection
-from gql.execution.projector import FieldCalls, Projector
+from gql.execution.projector import FieldBatches, FieldCalls, Projector
 
 Read = Callable[[Any], Any]
 Complete = Callable[[Any], Any]
@@ -334,13 +334,15 @@ def compiled_executor(
     max_documents: int,
     calls: FieldCalls | None = None,
     relations: set[tuple[str, str]] | None = None,
+    batches: FieldBatches | None = None,
 ) -> type[CompiledExecutor]:
     """An executor class with a planner of its own over these field reads, keeping the
     plans of the ``max_documents`` most recently used documents.
 
     With ``calls`` (how to call plain resolvers) and ``relations`` (which reads are of
     prefetched relations), whole query operations run as projections when they can
-    (``gql.execution.projection``); without them, never.
+    (``gql.execution.projection``); without them, never. ``batches``: the fields whose
+    resolvers projections call once for all the parents at a position.
 
     The tables are kept, not copied: they may be filled once the schema that gets the
     class has built its fields (``gql.graph.schema.build_schema``), before the first
@@ -352,5 +354,6 @@ def compiled_executor(
         relations if relations is not None else set(),
         calls if calls is not None else {},
         max_documents,
+        batches,
     )
     return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner, "projector": projector})

@@ -22,7 +22,11 @@ directly, in selection order:
   positions, selections and DataLoaders work as before);
 - awaitables are collected per wave: every resolver reached while completing one
   wave's values is called before the next await, so each response position still shares
-  one DataLoader batch (statement counts stay what they are, or fall).
+  one DataLoader batch (statement counts stay what they are, or fall);
+- a field with a batch resolver (``BatchCall``: the same resolver for many parents, e.g.
+  the nested article lists of ``gql.graph.lists``) is resolved once per wave and step
+  for all the parents reached, not once per parent: one call, one awaitable, instead of
+  a coroutine per parent (hundreds a request in a deep traversal).
 
 Anything else steps aside, and graphql-core executes the operation as before (with the
 object plans): operations other than queries, directives anywhere (``@skip``/``@include``
@@ -91,18 +95,51 @@ class Nulled(Exception):
         self.slot = slot
 
 
+class Parent:
+    """A parent reached by a batched step: its value, and where the field's value goes."""
+
+    __slots__ = ("out", "path", "slot", "source")
+
+    def __init__(self, source: Any, out: dict[str, Any], path: Path, slot: Slot) -> None:
+        self.source = source
+        self.out = out
+        self.path = path
+        self.slot = slot
+
+
 class Run:
     """The state of one projected request."""
 
-    __slots__ = ("arguments", "data_nulled", "executor", "pending")
+    __slots__ = ("arguments", "batched", "data_nulled", "executor", "pending")
 
     def __init__(self, executor: PlanningExecutor) -> None:
         self.executor = executor
         self.pending: list[Pending] = []
         """Awaitables of the current wave, with where their values go."""
+        self.batched: dict[Step, list[Parent]] = {}
+        """Parents reached by each batched step in the current wave."""
         self.arguments: dict[int, dict[str, Any]] = {}
         """Converted arguments per field step (``id``), for this request."""
         self.data_nulled = False
+
+    def flush(self) -> None:
+        """Resolve the current wave's batched steps, each for all its parents at once."""
+        batched, self.batched = self.batched, {}
+        for step, parents in batched.items():
+            try:
+                awaitable = step.resolve_batch(parents, self)
+            except Exception as exc:
+                self.fail_all(exc, step, parents)
+                continue
+            self.pending.append((parents, step, awaitable, None, None))
+
+    def fail_all(self, error: Exception, step: Step, parents: list[Parent]) -> None:
+        """A batched step failed: for each parent, as its own resolver failing would."""
+        for parent in parents:
+            try:
+                self.fail(error, step, parent.path, parent.slot)
+            except Nulled:
+                pass  # its slot holds the null already
 
     def fail(self, error: Exception, step: Step, path: Path, slot: Slot) -> None:
         """A field's resolver failed: the error is located at the field, and the nearest
@@ -128,19 +165,26 @@ class Run:
 Complete = Callable[[Any, Path | None, Run, Slot], Any]
 """Completes a field's value at ``path`` (None where no step below needs a path);
 ``slot`` is where a field error below it puts its null."""
-Pending = tuple[dict[str, Any], "Step", Awaitable[Any], Path, Slot]
-"""A value of a wave: the dict it goes to, its step, its awaitable, path and slot."""
+Pending = tuple[Any, "Step", Awaitable[Any], Path | None, Slot | None]
+"""A value of a wave: the dict it goes to, its step, its awaitable, path and slot; for
+a batched step, its ``Parent`` list, step and awaitable (of their values, in order)."""
+BatchCall = Callable[[list[Any], Any, dict[str, Any]], Awaitable[list[Any]]]
+"""Resolves one field for many parents: ``call(sources, raw info, converted arguments)``
+(the field's ``ResolverCall`` with the batch resolver as its ``func``)."""
 
-READ, RELATION, STATIC, CALL = range(4)
+READ, RELATION, STATIC, CALL, BATCH = range(5)
 """Step kinds: a plain read; a prefetched relation (its resolver when it was not
-prefetched); the same, where nothing below needs a path (``Step.position``); a resolver."""
+prefetched); the same, where nothing below needs a path (``Step.position``); a resolver;
+a resolver called for all the parents a wave reaches (``BatchCall``)."""
 
 
 class Step:
     """One response key of an object: how its value is read or resolved, and completed."""
 
     __slots__ = (
+        "batch",
         "complete",
+        "exact",
         "field_def",
         "key",
         "kind",
@@ -165,8 +209,13 @@ class Step:
         field_def: GraphQLField | None = None,
         nodes: list[FieldNode] | None = None,
         position: Path | None = None,
+        batch: BatchCall | None = None,
     ) -> None:
         self.key = key
+        self.batch = batch
+        self.exact: type | None = None
+        """For a read of a String, ID or Boolean: ``str`` or ``bool``, a value of which
+        is its own output (no completion call)."""
         self.kind = kind
         self.parent_type = parent_type
         self.complete = complete
@@ -175,7 +224,7 @@ class Step:
         self.field_def = field_def
         self.nodes = nodes
         self.nullable = field_def is None or not isinstance(field_def.type, GraphQLNonNull)
-        self.pathed = kind in (RELATION, CALL) or needs_path(complete)
+        self.pathed = kind in (RELATION, CALL, BATCH) or needs_path(complete)
         """Whether the step, or one below it, needs the path of its value."""
         self.position = position
         """For ``STATIC``: the field's path without list indices. A relation's resolver
@@ -185,6 +234,21 @@ class Step:
 
     def resolve(self, source: Any, path: Path, run: Run) -> Any:
         """The resolver's value for ``source`` (or an awaitable of it)."""
+        resolver = self.resolver
+        assert resolver is not None
+        raw, arguments = self._prepare(path, run)
+        return resolver.call(source, raw, arguments)
+
+    def resolve_batch(self, parents: list[Parent], run: Run) -> Awaitable[list[Any]]:
+        """The batch resolver's awaitable of the values of all ``parents``, in order;
+        its resolve info is the first parent's (the path, the only part that differs
+        between them, matters only to errors, located per parent)."""
+        assert self.batch is not None
+        raw, arguments = self._prepare(parents[0].path, run)
+        return self.batch([parent.source for parent in parents], raw, arguments)
+
+    def _prepare(self, path: Path, run: Run) -> tuple[Any, dict[str, Any]]:
+        """The resolve info at ``path``, and the arguments converted once per request."""
         resolver, field_def, nodes = self.resolver, self.field_def, self.nodes
         assert resolver is not None and field_def is not None and nodes is not None
         raw = run.executor.resolve_info_for(field_def, nodes, self.parent_type, path)
@@ -198,7 +262,7 @@ class Step:
             arguments = run.arguments[id(self)] = resolver.convert(
                 raw_arguments, resolver.info(raw)
             )
-        return resolver.call(source, raw, arguments)
+        return raw, arguments
 
 
 def resolved(step: Step, source: Any, path: Path, run: Run, slot: Slot) -> Any:
@@ -227,10 +291,17 @@ class Projection:
                 data: dict[str, Any] = self.root(executor.root_value, None, run, _DATA)
             except Nulled:
                 data = {}
-            while run.pending:
+            while run.pending or run.batched:
+                run.flush()
                 wave, run.pending = run.pending, []
+                if not wave:
+                    continue
                 results = await _settle([awaitable for _, _, awaitable, _, _ in wave])
                 for (out, step, _, here, slot), result in zip(wave, results, strict=True):
+                    if step.kind == BATCH:
+                        _settle_batch(run, step, out, result)
+                        continue
+                    assert here is not None and slot is not None
                     try:
                         if isinstance(result, _Failed):
                             if step.kind == STATIC:
@@ -247,6 +318,20 @@ class Projection:
             _close(run.pending)
             raise Abandon from exc
         return None if run.data_nulled else data
+
+
+def _settle_batch(run: Run, step: Step, parents: list[Parent], result: Any) -> None:
+    """Complete the values a batched step's awaitable gave, each at its parent."""
+    if isinstance(result, _Failed):
+        run.fail_all(result.error, step, parents)
+        return
+    if type(result) is not list or len(result) != len(parents):
+        raise Abandon
+    for parent, value in zip(parents, result, strict=True):
+        try:
+            parent.out[step.key] = step.complete(value, parent.path, run, parent.slot)
+        except Nulled:
+            pass  # its slot holds the null already
 
 
 class _Failed:

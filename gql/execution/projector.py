@@ -11,6 +11,7 @@ an error abandons the projection (graphql-core runs the operation, and reports i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from graphql import (
@@ -38,6 +39,7 @@ from gql.execution.compat import (
 )
 from gql.execution.documents import DocumentCache
 from gql.execution.projection import (
+    BATCH,
     CALL,
     READ,
     RELATION,
@@ -45,6 +47,7 @@ from gql.execution.projection import (
     Abandon,
     Complete,
     Nulled,
+    Parent,
     Projection,
     Run,
     Slot,
@@ -57,6 +60,9 @@ from gql.execution.projection import (
 Read = Callable[[Any], Any]
 FieldCalls = Mapping[tuple[str, str], ResolverCall]
 """``(type name, field name)`` -> how to call the field's resolver."""
+FieldBatches = Mapping[tuple[str, str], Callable[..., Any]]
+"""``(type name, field name)`` -> the field's batch resolver: its resolver's signature,
+with a list of sources where it takes one, returning an awaitable of their values."""
 
 
 def _leaf(leaf_type: GraphQLLeafType) -> Complete:
@@ -133,7 +139,12 @@ def _object(steps: tuple[Step, ...], object_type: GraphQLObjectType) -> Complete
             kind = step.kind
             if not step.pathed:
                 if kind == READ:
-                    out[key] = step.complete(step.read(value), None, run, slot)  # type: ignore[misc]
+                    result = step.read(value)  # type: ignore[misc]
+                    # A str or bool of a String, ID or Boolean field is its own output.
+                    if type(result) is step.exact:
+                        out[key] = result
+                    else:
+                        out[key] = step.complete(result, None, run, slot)
                     continue
                 try:
                     result = step.read(value)  # type: ignore[misc]
@@ -148,6 +159,13 @@ def _object(steps: tuple[Step, ...], object_type: GraphQLObjectType) -> Complete
                 continue
             here = Path(path, key, type_name)
             field_slot = Slot(out, key, here) if step.nullable else slot
+            if kind == BATCH:  # resolved with the wave's other parents (``Run.flush``)
+                out[key] = None  # keeps the key's place
+                parents = run.batched.get(step)
+                if parents is None:
+                    parents = run.batched[step] = []
+                parents.append(Parent(value, out, here, field_slot))
+                continue
             try:
                 if kind == READ:
                     assert step.read is not None
@@ -184,10 +202,12 @@ class Projector:
         relations: set[tuple[str, str]],
         calls: FieldCalls,
         max_documents: int,
+        batches: FieldBatches | None = None,
     ) -> None:
         self.reads = reads
         self.relations = relations
         self.calls = calls
+        self.batches: FieldBatches = batches if batches is not None else {}
         self.documents: DocumentCache[Projection | None] = DocumentCache(max_documents)
 
     def projection(self, executor: PlanningExecutor) -> Projection | None:
@@ -263,7 +283,9 @@ class Projector:
         if read is not None and not any(node.arguments for node in nodes):
             if field_key not in self.relations:
                 # With its field: a non-null one passes a null from below to its parent.
-                return Step(key, READ, parent_type, complete, read=read, field_def=field_def)
+                step = Step(key, READ, parent_type, complete, read=read, field_def=field_def)
+                step.exact = _exact_type(field_def.type)
+                return step
             if resolver is not None:
                 return Step(
                     key,
@@ -278,6 +300,19 @@ class Projector:
                 )
         if resolver is None:
             raise Unsupported(field_key)
+        batch = self.batches.get(field_key)
+        if batch is not None:
+            return Step(
+                key,
+                BATCH,
+                parent_type,
+                complete,
+                resolver=resolver,
+                field_def=field_def,
+                nodes=nodes,
+                # Called as the resolver is, the list of parents where it takes one.
+                batch=replace(resolver, func=batch).call,
+            )
         return Step(
             key, CALL, parent_type, complete, resolver=resolver, field_def=field_def, nodes=nodes
         )
@@ -309,6 +344,15 @@ class Projector:
         else:  # interfaces and unions: graphql-core resolves their types
             raise Unsupported
         return marked(_nullable(inner) if nullable else inner, pathed)
+
+
+def _exact_type(output_type: GraphQLOutputType) -> type | None:
+    """The Python type whose values a leaf of ``output_type`` outputs unchanged."""
+    if isinstance(output_type, GraphQLNonNull):
+        output_type = output_type.of_type
+    if output_type is GraphQLString or output_type is GraphQLID:
+        return str
+    return bool if output_type is GraphQLBoolean else None
 
 
 def _typename(value: Any, path: Path | None, run: Run, slot: Slot) -> Any:

@@ -7,7 +7,7 @@ prefetched is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import Any
 
@@ -118,3 +118,13 @@ def relation_fields(prefetchable: dict[type, set[str]]) -> set[tuple[str, str]]:
         if (graphql_name := _graphql_name(cls))
         for name in names
     }
+
+
+def batch_resolvers(
+    calls: Mapping[tuple[str, str], ResolverCall],
+    batches: Mapping[Callable[..., Any], Callable[..., Any]],
+) -> dict[tuple[str, str], Callable[..., Any]]:
+    """The batch resolver of every plain field whose resolver has one, by ``(type name,
+    field name)``: ``batches`` maps a resolver's function to the same for many parents
+    (their sources in a list), which projections call once per response position."""
+    return {key: batches[call.func] for key, call in calls.items() if call.func in batches}

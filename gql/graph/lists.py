@@ -86,10 +86,10 @@ def facet_loader(
     context: Context, here: Position, relation: str, parent_id: int, spec: ArticleList
 ) -> FacetLoader:
     """The facets of parent ``parent_id``'s list, batched with every parent at ``here``."""
-    facet_spec = facet_spec_of(spec)
 
     def load(facet: str, limit: int) -> Awaitable[list[FacetCount[Any]]]:
-        key = ((facet, relation, facet_spec, limit), parent_id)
+        # The facets' spec is made when one is asked for: most lists have none.
+        key = ((facet, relation, facet_spec_of(spec), limit), parent_id)
         return context.loaders.facets_by_parent.at((*here, facet)).load(key)
 
     return load
@@ -100,22 +100,43 @@ def request_counts_and_facets(
     here: Position,
     fields: Any,
     relation: str,
-    parent_id: int,
+    parent_ids: list[int],
     spec: ArticleList,
 ) -> None:
-    """Ask the loaders now for the selected ``totalCount`` and facets of a nested list.
+    """Ask the loaders now for the selected ``totalCount`` and facets of nested lists.
 
-    Every parent's list resolver starts in the same event-loop tick, so keys requested here
-    share one batch per position, whatever each parent's page holds. Requested lazily by
-    the child resolvers instead, they would run at data-dependent times and split batches.
+    Every parent's list is requested in the same event-loop tick (all at once when the
+    projection batches them), so keys requested here share one batch per position,
+    whatever each parent's page holds. Requested lazily by the child resolvers instead,
+    they would run at data-dependent times and split batches. What is selected is read
+    from the selections once per position and request (``_counts_and_facets``).
     """
-    facets = facet_loader(context, here, relation, parent_id, spec)
+    total, facet_sizes = _counts_and_facets(context, here, fields, relation)
+    if not total and not facet_sizes:
+        return
+    counts = context.loaders.article_counts_by_parent.at(here)
+    for parent_id in parent_ids:
+        if total:
+            counts.load(((relation, spec.condition), parent_id))
+        facets = facet_loader(context, here, relation, parent_id, spec)
+        for name, size in facet_sizes:
+            facets(name, size)
+
+
+def _counts_and_facets(
+    context: Context, here: Position, fields: Any, relation: str
+) -> tuple[bool, tuple[tuple[str, int], ...]]:
+    """Whether ``totalCount`` is selected below the list, and the facets (name, size)."""
+    key = (f"{relation}:counted", here)
+    found: tuple[bool, tuple[tuple[str, int], ...]] | None = context.list_loaders.get(key)
+    if found is not None:
+        return found
+    total = False
+    facet_sizes: list[tuple[str, int]] = []
     for selection in fields:
         for child in selected(selection.selections):
             if child.name == "totalCount":
-                context.loaders.article_counts_by_parent.at(here).load(
-                    ((relation, spec.condition), parent_id)
-                )
+                total = True
             elif child.name == "facets":
                 for facet in selected(child.selections):
                     if facet.name not in FACET_FIELDS:
@@ -123,7 +144,9 @@ def request_counts_and_facets(
                     first = facet.arguments.get("first")
                     size = context.settings.default_page_size if first is None else first
                     if isinstance(size, int) and 0 <= size <= context.settings.max_page_size:
-                        facets(facet.name, 3 if facet.name == "published" else size)
+                        facet_sizes.append((facet.name, 3 if facet.name == "published" else size))
+    found = context.list_loaders[key] = (total, tuple(facet_sizes))
+    return found
 
 
 def list_loader(
@@ -144,6 +167,13 @@ def list_loader(
             batch, batch_sizes=info.context.loaders.batch_sizes
         )
     return found
+
+
+LIST_BATCHES: dict[Callable[..., Any], Callable[..., Any]] = {}
+"""A list field's resolver -> the same for many parents at once: it takes the list of
+their roots where the resolver takes one, and returns their values in order. Whole
+operations run as projections call it once per response position
+(``gql.execution.projection``) instead of the resolver once per parent."""
 
 
 def nested_articles_field(relation: str, description: str) -> Any:
@@ -173,15 +203,39 @@ def nested_articles_field(relation: str, description: str) -> Any:
             last=last,
             before=before,
         )
-        return await nested_articles(info, relation, root.row.id, spec)
+        [connection] = await nested_articles(info, relation, [root.row.id], spec)
+        return connection
 
+    def resolve_all(
+        root: list[Any],
+        info: Info,
+        filter_: ArticleFilter | None = None,
+        order_by: list[ArticleOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Awaitable[list[ArticleConnection]]:
+        """``resolve`` for all of ``root``: the arguments are checked once."""
+        spec = article_list(
+            info,
+            article_filter=filter_,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        return nested_articles(info, relation, [parent.row.id for parent in root], spec)
+
+    LIST_BATCHES[resolve] = resolve_all
     return strawberry.field(resolver=resolve, description=description)
 
 
 async def nested_articles(
-    info: Info, relation: str, parent_id: int, spec: ArticleList
-) -> ArticleConnection:
-    """A page of a parent's articles, batched with the same list of every other parent.
+    info: Info, relation: str, parent_ids: list[int], spec: ArticleList
+) -> list[ArticleConnection]:
+    """Pages of the parents' articles, batched with the same list of every other parent.
 
     The batch loads the pages of all parents at this position in one statement, then
     prefetches the relations of all their articles together, so every parent's page is
@@ -189,7 +243,7 @@ async def nested_articles(
     """
     here = position(info)
     request_counts_and_facets(
-        info.context, here, selections(info, relation), relation, parent_id, spec
+        info.context, here, selections(info, relation), relation, parent_ids, spec
     )
 
     def make_batch(
@@ -216,10 +270,8 @@ async def nested_articles(
 
         return batch
 
-    connection: ArticleConnection = await list_loader(info, relation, make_batch).load(
-        (spec, parent_id)
-    )
-    return connection
+    loader = list_loader(info, relation, make_batch)
+    return await loader.load_many([(spec, parent_id) for parent_id in parent_ids])
 
 
 async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> list[Article]:

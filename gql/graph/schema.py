@@ -19,11 +19,17 @@ from strawberry.types import ExecutionContext
 from gql.execution.compat import InvalidOperationTypeError, ResolverCall
 from gql.execution.documents import DocumentCaching, ParsedDocuments
 from gql.execution.plans import Read, compiled_executor
-from gql.execution.resolvers import relation_fields, resolver_calls, use_fast_resolvers
+from gql.execution.resolvers import (
+    batch_resolvers,
+    relation_fields,
+    resolver_calls,
+    use_fast_resolvers,
+)
 from gql.execution.selections import SelectionCache
 from gql.graph.context import Context
 from gql.graph.extensions import ErrorPolicy, SqlAccounting, is_visible
 from gql.graph.guard import RequestGuard
+from gql.graph.lists import LIST_BATCHES
 from gql.graph.prefetch import RELATIONS
 from gql.graph.query import Query
 from gql.graph.scalars import SCALAR_OVERRIDES
@@ -103,6 +109,7 @@ def build_schema(
     reads: dict[tuple[str, str], Read] = {}
     calls: dict[tuple[str, str], ResolverCall] = {}
     relations: set[tuple[str, str]] = set()
+    batches: dict[tuple[str, str], Callable[..., Any]] = {}
     documents = ParsedDocuments(document_cache_entries)
     schema = GqlSchema(
         query=Query,
@@ -116,7 +123,11 @@ def build_schema(
         ],
         execution_context_class=(
             compiled_executor(
-                reads, max_documents=document_cache_entries, calls=calls, relations=relations
+                reads,
+                max_documents=document_cache_entries,
+                calls=calls,
+                relations=relations,
+                batches=batches,
             )
             if compiled
             else None
@@ -129,4 +140,5 @@ def build_schema(
         reads.update(use_fast_resolvers(schema, prefetchable))
         relations.update(relation_fields(prefetchable))
         calls.update(resolver_calls(schema))
+        batches.update(batch_resolvers(calls, LIST_BATCHES))
     return schema

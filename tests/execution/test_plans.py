@@ -372,3 +372,30 @@ async def test_an_error_below_non_null_reads_nulls_the_nearest_nullable_place(
     data, errors = expected
     assert json.loads(data) is None
     assert [path for _, path in errors] == [["search", "facets", "topics"]]
+
+
+async def test_nested_lists_are_resolved_once_per_position(
+    generated_store: Store, generated_db: Path
+) -> None:
+    """The deep traversal's ``provider.articles`` and ``topic.articles`` (10 and ~30
+    parents a level here) are each resolved by one call for all their parents, in as
+    few statements as graphql-core needs resolving them parent by parent."""
+    compiled, reference = build_schema(), build_schema(compiled=False)
+    batches = compiled.execution_context_class.projector.batches  # type: ignore[attr-defined]
+    calls: list[tuple[str, int]] = []
+
+    def counting(key: tuple[str, str], batch: Any) -> Any:
+        def call(root: list[Any], **arguments: Any) -> Any:
+            calls.append((key[0], len(root)))
+            return batch(root, **arguments)
+
+        return call
+
+    for key, batch in list(batches.items()):
+        batches[key] = counting(key, batch)
+    document = next(s for s in SCENARIOS if s.name == "deep_traversal").document
+    expected = await _run(reference, generated_store, document, {})
+    assert await _run(compiled, generated_store, document, {}) == expected
+    assert [type_name for type_name, _ in calls] == ["Provider", "Topic"]
+    assert calls[0][1] == 10 and calls[1][1] > 10
+    assert expected[2] == 5
