@@ -181,14 +181,14 @@ class ChangeFeed:
         """Offer one version to every subscription: its matching articles, one read per
         distinct filter."""
         changed_ids = [c.article_id for c in changes.articles if c.article_id is not None]
+        subscriptions = list(self.subscriptions)
+        # Every read before the first offer: a read that fails leaves the version to be
+        # published again next time, and nobody may have been told it already.
         matched: dict[Condition | None, tuple[ArticleChangeRow, ...]] = {}
-        for subscription in list(self.subscriptions):
-            articles: tuple[ArticleChangeRow, ...] = ()
-            if subscription.wants_articles:
-                condition = subscription.condition
-                if condition not in matched:
-                    matched[condition] = await self._matching(condition, changes, changed_ids)
-                articles = matched[condition]
+        for condition in {s.condition for s in subscriptions if s.wants_articles}:
+            matched[condition] = await self._matching(condition, changes, changed_ids)
+        for subscription in subscriptions:
+            articles = matched[subscription.condition] if subscription.wants_articles else ()
             subscription.offer(FeedEvent(changes, articles))
 
     async def _matching(
