@@ -58,7 +58,7 @@ class Context:
 
     def fresh(self) -> None:
         """Forget what this context loaded: the next reads see the data as it is now."""
-        self.loaders = Loaders(self.store)
+        self.loaders = Loaders(self.store, batch_sizes=self.loaders.batch_sizes)
         self.list_loaders.clear()
 
 

@@ -101,8 +101,9 @@ class Subscription:
         subscribed = await _subscribe(info, condition, articles=True)
         try:
             async for event in subscribed.subscription:
+                # Once per version (which names each article once): its reads see it.
+                subscribed.context.fresh()
                 for change in event.articles:
-                    subscribed.context.fresh()
                     yield ArticleChange(
                         kind=ChangeKind(change.kind),
                         url=change.url,
