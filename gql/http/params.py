@@ -103,11 +103,6 @@ def params_from_json(data: object, *, what: str = "the request body") -> GraphQL
     return _checked(data)
 
 
-def params_from_body(body: bytes) -> GraphQLParams:
-    """The parameters of a POST body (JSON, UTF-8) holding one request, or ``MalformedRequest``."""
-    return params_from_json(json_from_body(body))
-
-
 def params_from_query_string(query_string: bytes) -> GraphQLParams:
     """The parameters of a GET request's URL (``variables`` and ``extensions`` as JSON)."""
     try:
@@ -134,12 +129,12 @@ def params_from_query_string(query_string: bytes) -> GraphQLParams:
     return _checked(data)
 
 
-_DOCUMENT_PARAMETERS = frozenset({"query", "extensions", "documentId", "doc_id"})
+_DOCUMENT_PARAMETERS = frozenset({"query", "extensions", *DOCUMENT_ID_PARAMETERS})
 
 
 def has_query_parameter(query_string: bytes) -> bool:
     """Whether a GET request names a document (``query``, or a persisted one by
-    ``documentId``, ``doc_id`` or ``extensions``); otherwise a browser may want GraphiQL."""
+    ``documentId``, ``doc_id``, ``id`` or ``extensions``); otherwise a browser may want GraphiQL."""
     pairs = parse_qsl(query_string.decode(errors="replace"), keep_blank_values=True)
     return any(name in _DOCUMENT_PARAMETERS for name, _ in pairs)
 
