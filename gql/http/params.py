@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.types import Receive
 
 from gql.errors import MalformedRequest, MethodNotAllowed
 
@@ -151,3 +152,16 @@ def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return "null"
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole body of an ASGI request (the size limit, ``gql.http.limits``, is upstream)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

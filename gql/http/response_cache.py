@@ -27,6 +27,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gql.http.observability import request_record
+from gql.http.params import read_body
 
 # The data's version: any value that changes with the data (the app passes the release's
 # tag, so that a new database file retires every entry even at an equal data version).
@@ -76,7 +77,7 @@ class ResponseCache:
         if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         version = await self.data_version(scope)
         if version != self._version:
             # Entries of an earlier version can never be hit again.
@@ -160,15 +161,3 @@ class ResponseCache:
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
             _, (_, _, evicted, _) = self._entries.popitem(last=False)
             self.bytes -= evicted
-
-
-async def _read_body(receive: Receive) -> bytes:
-    parts = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        parts.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(parts)

@@ -63,6 +63,7 @@ from gql.http.params import (
     json_from_body,
     params_from_json,
     params_from_query_string,
+    read_body,
 )
 from gql.http.persisted import PersistedQueries
 from gql.http.responses import (
@@ -148,7 +149,7 @@ class GraphQLView:
                         content_type_header.decode("latin-1") if content_type_header else None,
                         JSON,
                     )
-                payload = json_from_body(await _read_body(receive))
+                payload = json_from_body(await read_body(receive))
                 if isinstance(payload, list):
                     await self._answer_batch(scope, payload, send, media_type)
                     return
@@ -244,15 +245,3 @@ class GraphQLView:
 
 def _error_result(message: str, code: str) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
