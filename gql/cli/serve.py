@@ -270,19 +270,25 @@ def _run_uvicorn(
 ) -> None:
     import uvicorn
 
-    uvicorn.run(
-        "gql.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=_log_config(log_format),
-        access_log=False,
+    from gql.cli.workers import run_workers
+
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_config": _log_config(log_format),
+        "access_log": False,
         # No `server: uvicorn` banner: it tells scanners which exploits to try.
-        server_header=False,
+        "server_header": False,
         # Without it a worker waits for every open request, however long, after SIGTERM.
-        timeout_graceful_shutdown=shutdown_grace_s,
-    )
+        "timeout_graceful_shutdown": shutdown_grace_s,
+    }
+    if workers > 1:
+        # A listening socket per worker, so that connections spread (gql.cli.workers).
+        run_workers(uvicorn.Config("gql.app:create_app", **options))
+    else:
+        uvicorn.run("gql.app:create_app", **options)
 
 
 def start_watcher(db_path: Path, seeds: tuple[Path, ...]) -> multiprocessing.process.BaseProcess:
