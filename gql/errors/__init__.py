@@ -28,6 +28,7 @@
         ├── ResponseTooLarge     an answer bigger than the server sends
         ├── TooManySubscriptions a subscription past the server's or connection's bound
         ├── SubscriberTooSlow    a subscription whose client fell too far behind the changes
+        ├── FeedStopped          a worker's change feed stopped on an unexpected error
         └── RequestRejected      an HTTP request refused before GraphQL runs (has a status)
             ├── MalformedRequest       not a well-formed GraphQL-over-HTTP request (400)
             ├── MethodNotAllowed       an HTTP method the endpoint does not serve (405)
@@ -72,6 +73,7 @@ from gql.errors.core import (
 )
 from gql.errors.serving import (
     BatchRefused,
+    FeedStopped,
     InvalidSha256Hash,
     OriginNotAllowed,
     PersistedQueryNotFound,
@@ -101,6 +103,7 @@ __all__ = [
     "DatabaseLocked",
     "DatabaseReadOnly",
     "DatabaseUnavailable",
+    "FeedStopped",
     "GqlError",
     "IngestError",
     "InvalidArgument",

@@ -33,6 +33,18 @@ class SubscriberTooSlow(UserError):
         )
 
 
+class FeedStopped(UserError):
+    """A worker's change feed stopped on an unexpected error: its subscriptions end with
+    this (shown to the client, so that it subscribes again; that starts a new feed)."""
+
+    code = "FEED_STOPPED"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the server's change feed stopped on an internal error: subscribe again"
+        )
+
+
 class OriginNotAllowed(RequestRejected):
     """A WebSocket opened by a page of an origin the server does not allow (403)."""
 

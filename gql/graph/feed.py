@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from gql.errors import GqlError, SubscriberTooSlow
+from gql.errors import FeedStopped, GqlError, SubscriberTooSlow
 from gql.store import (
     ArticleChangeRow,
     Condition,
@@ -55,11 +55,11 @@ class FeedEvent:
     articles: tuple[ArticleChangeRow, ...]
 
 
-class _Overflowed:
-    """Put in a queue in place of what it held, when it overflowed."""
+class _Ended:
+    """Put in a queue in place of what it held: the subscription ends with ``error``."""
 
-
-_OVERFLOWED: Final = _Overflowed()
+    def __init__(self, error: GqlError) -> None:
+        self.error = error
 
 
 class FeedSubscription:
@@ -70,26 +70,32 @@ class FeedSubscription:
         self.feed = feed
         self.condition = condition
         self.wants_articles = articles
-        self.queue: asyncio.Queue[FeedEvent | _Overflowed] = asyncio.Queue(feed.queue_versions)
+        self.queue: asyncio.Queue[FeedEvent | _Ended] = asyncio.Queue(feed.queue_versions)
         self.overflowed = False
+        self.ended = False
 
     def offer(self, event: FeedEvent) -> None:
-        """Queue ``event`` without waiting; a full queue is emptied and marked overflowed."""
-        if self.overflowed:
+        """Queue ``event`` without waiting; a full queue ends the subscription as too slow."""
+        if self.ended:
             return
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
             self.overflowed = True
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(_OVERFLOWED)
+            self.end(SubscriberTooSlow(self.feed.queue_versions))
+
+    def end(self, error: GqlError) -> None:
+        """End the subscription with ``error``, in place of whatever it had queued."""
+        self.ended = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(_Ended(error))
 
     async def __aiter__(self) -> AsyncIterator[FeedEvent]:
         while True:
             event = await self.queue.get()
-            if isinstance(event, _Overflowed):
-                raise SubscriberTooSlow(self.feed.queue_versions)
+            if isinstance(event, _Ended):
+                raise event.error
             yield event
 
     def close(self) -> None:
@@ -167,6 +173,13 @@ class ChangeFeed:
             except GqlError as exc:
                 # A read out of time or a busy pool: the versions are read again next time.
                 logger.warning("change feed: %s", exc)
+            except Exception:
+                # A bug: every subscription of this worker ends with a coded error (their
+                # clients subscribe again, which starts a new feed), none waits forever.
+                logger.exception("change feed: stopped on an unexpected error")
+                subscriptions, self.subscriptions = self.subscriptions, set()
+                for subscription in subscriptions:
+                    subscription.end(FeedStopped())
         self.version = None
 
     async def _publish_new_versions(self) -> None:
