@@ -40,9 +40,7 @@ class FeedStopped(UserError):
     code = "FEED_STOPPED"
 
     def __init__(self) -> None:
-        super().__init__(
-            "the server's change feed stopped on an internal error: subscribe again"
-        )
+        super().__init__("the server's change feed stopped on an internal error: subscribe again")
 
 
 class OriginNotAllowed(RequestRejected):
