@@ -23,8 +23,8 @@ ETags and the response cache are keyed by the release's tag (its id and data ver
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TypedDict
 
 from starlette.applications import Starlette
@@ -64,14 +64,17 @@ class State(TypedDict):
 
 
 class LeaseStore:
-    """ASGI wrapper giving each request (``scope["state"]["store"]`` and ``["served"]``)
-    the artifact's current store, kept open for the request's whole length."""
+    """ASGI wrapper giving each HTTP request (``scope["state"]["store"]`` and
+    ``["served"]``) the artifact's current store, kept open for the request's whole
+    length."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] != "http":
+            # A WebSocket lives as long as its client: each subscription event leases
+            # the store it reads (``SubscriptionContext.reading``), not the connection.
             await self.app(scope, receive, send)
             return
         artifact: Artifact = scope["state"]["artifact"]
@@ -143,9 +146,20 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         return Context.for_request(scope["state"]["store"], settings, figures=request_record(scope))
 
     def subscription_context(scope: Scope) -> SubscriptionContext:
-        store = scope["state"]["store"]
+        artifact: Artifact = scope["state"]["artifact"]
+
+        @contextmanager
+        def lease() -> Iterator[Store]:
+            with artifact.lease() as served:
+                yield served.store
+
+        store = artifact.current.store
         return SubscriptionContext(
-            store=store, settings=settings, loaders=Loaders(store), feed=scope["state"]["feed"]
+            store=store,
+            settings=settings,
+            loaders=Loaders(store),
+            feed=scope["state"]["feed"],
+            lease=lease,
         )
 
     def seen_version(scope: Scope) -> int | None:

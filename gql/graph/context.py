@@ -4,6 +4,8 @@ resolvers receive it in."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import uuid4
@@ -73,6 +75,23 @@ class SubscriptionContext(Context):
     """The worker's ``ChangeFeed``."""
     subscribed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the subscription is registered with the feed: changes after it reach it."""
+    lease: Callable[[], AbstractContextManager[Store]] | None = None
+    """Leases the store current now, which may be another than the one the subscription
+    started on (a new release renamed over the file: ``gql.store.Artifact``)."""
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """The reads of one event: fresh loaders on the store current now, held open
+        until the event's answer is complete and no longer (an open subscription never
+        keeps an old release's file open between events)."""
+        if self.lease is None:
+            self.fresh()
+            yield
+            return
+        with self.lease() as store:
+            self.store = store
+            self.fresh()
+            yield
 
 
 Info = strawberry.Info[Context, None]

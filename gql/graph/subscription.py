@@ -102,14 +102,14 @@ class Subscription:
         try:
             async for event in subscribed.subscription:
                 # Once per version (which names each article once): its reads see it.
-                subscribed.context.fresh()
-                for change in event.articles:
-                    yield ArticleChange(
-                        kind=ChangeKind(change.kind),
-                        url=change.url,
-                        data_version=change.data_version,
-                        article_id=change.article_id,
-                    )
+                with subscribed.context.reading():
+                    for change in event.articles:
+                        yield ArticleChange(
+                            kind=ChangeKind(change.kind),
+                            url=change.url,
+                            data_version=change.data_version,
+                            article_id=change.article_id,
+                        )
         finally:
             subscribed.subscription.close()
 
