@@ -154,13 +154,17 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
                 yield served.store
 
         store = artifact.current.store
-        return SubscriptionContext(
+        context = SubscriptionContext(
             store=store,
             settings=settings,
             loaders=Loaders(store),
             feed=scope["state"]["feed"],
             lease=lease,
         )
+        record = request_record(scope)
+        if record is not None:  # masked errors are logged with the connection's id
+            context.request_id = record.request_id
+        return context
 
     def seen_version(scope: Scope) -> int | None:
         return scope["state"]["store"].seen_data_version  # type: ignore[no-any-return]

@@ -55,7 +55,7 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from gql.errors import GqlError
-from gql.http.observability import RequestRecord
+from gql.http.observability import WEBSOCKET, RequestRecord
 
 MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 MAX_OPERATION_LABELS: Final = 50
@@ -169,6 +169,8 @@ class Metrics:
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def __call__(self, record: RequestRecord) -> None:
+        if record.method == WEBSOCKET:
+            return  # a connection, not a request: its duration is not a latency
         route = route_label(record.path)
         operation = ""
         if route == "/graphql" and record.operation_name:

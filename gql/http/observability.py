@@ -18,6 +18,10 @@ compressed and with every header. For each request it:
   the metrics (``gql.http.metrics``). Before those bytes, not after: a client that has
   its answer finds its request in the log and in ``/metrics``.
 
+A WebSocket connection gets a request id on its handshake's answer and one record when
+it ends (``WEBSOCKET``, status 101 once accepted): a line in the access log; the metrics
+leave it out, whose latencies are those of requests, not of connections that last hours.
+
 A record is one small mutable object per request, written by one request's code only;
 the sinks read it after the app is done with it.
 """
@@ -43,6 +47,8 @@ CLIENT_CLOSED: Final = 499
 """The status logged for a request that ended without an answer: its client went away
 (nginx's convention)."""
 _CACHE_HEADER: Final = b"x-gql-cache"
+WEBSOCKET: Final = "WEBSOCKET"
+"""The method of a WebSocket connection's record (its log line is written when it ends)."""
 BATCH: Final = "(batch)"
 """The operation name of a batch's record (no GraphQL name: counted as ``other``)."""
 
@@ -128,6 +134,9 @@ class Observability:
         self.sinks = tuple(sinks)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._connection(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -165,6 +174,35 @@ class Observability:
         finally:
             if not record.finished:
                 self._finish(record)
+
+    async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket: its request id on the handshake's answer, and one record when the
+        connection ends (status 101 once accepted, else the refusal's; its duration is
+        the connection's life; its bytes, those of the messages sent)."""
+        record = RequestRecord(request_id_of(scope["headers"]), WEBSOCKET, scope["path"])
+        scope[RECORD_KEY] = record
+        header = (HEADER, record.request_id.encode())
+
+        async def send_observed(message: Message) -> None:
+            kind = message["type"]
+            if kind == "websocket.send":
+                text = message.get("text")
+                record.response_bytes += len(
+                    text.encode() if text is not None else message.get("bytes") or b""
+                )
+            elif kind == "websocket.http.response.body":
+                record.response_bytes += len(message.get("body", b""))
+            elif kind in ("websocket.accept", "websocket.http.response.start"):
+                record.status = message.get("status", 101)
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            elif kind == "websocket.close" and record.status == 0:
+                record.status = 403  # refused before the handshake was answered (ASGI)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_observed)
+        finally:
+            self._finish(record)
 
     def _finish(self, record: RequestRecord) -> None:
         record.finished = True

@@ -15,6 +15,9 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+from websockets.typing import Subprotocol
 
 from tests.http.logs import FIELDS, entry_of, parsed
 from tests.serving import Server, serving
@@ -163,3 +166,44 @@ def test_a_batch_is_one_line_with_the_costs_and_errors_of_all(
     assert entry["sql_statements"] == sum(a["extensions"]["sql"]["statements"] for a in answers)
     assert entry["errors"] == ["GRAPHQL_VALIDATION_FAILED"]
     assert entry["operation"] == "(batch)"
+
+
+async def test_a_websocket_is_one_line_when_it_ends(explained: Server) -> None:
+    """Its request id is on the handshake's answer; its line, written when it closes, has
+    status 101 and the bytes of the messages the client received."""
+    url = explained.base.replace("http://", "ws://") + "/graphql"
+    received = 0
+    async with connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"x-request-id": "socket-1"},
+    ) as ws:
+        assert ws.response is not None
+        assert ws.response.headers["x-request-id"] == "socket-1"
+        await ws.send(json.dumps({"type": "connection_init"}))
+        ack = await ws.recv()
+        assert json.loads(ack)["type"] == "connection_ack"
+        received += len(ack.encode() if isinstance(ack, str) else ack)
+        await ws.send(json.dumps({"type": "ping"}))
+        pong = await ws.recv()
+        received += len(pong.encode() if isinstance(pong, str) else pong)
+    entry = entry_of(explained, "socket-1")
+    assert set(entry) == FIELDS
+    assert (entry["method"], entry["path"], entry["status"]) == ("WEBSOCKET", "/graphql", 101)
+    assert entry["bytes"] == received and entry["operation"] is None
+
+
+async def test_a_refused_websocket_is_logged_with_its_status(explained: Server) -> None:
+    url = explained.base.replace("http://", "ws://") + "/graphql"
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            url,
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            additional_headers={"x-request-id": "socket-2", "origin": "https://elsewhere.test"},
+        ):
+            pass
+    assert refused.value.response.status_code == 403
+    assert refused.value.response.headers["x-request-id"] == "socket-2"
+    entry = entry_of(explained, "socket-2")
+    assert (entry["method"], entry["status"]) == ("WEBSOCKET", 403)
+    assert entry["bytes"] == len(refused.value.response.body or b"")
