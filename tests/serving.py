@@ -4,6 +4,7 @@ read as it comes, so a test can wait for a log line or read the worker's memory.
 from __future__ import annotations
 
 import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -60,6 +61,22 @@ class Server:
             if text in line:
                 return line
         raise AssertionError(f"no {text!r} in the server's output:\n{''.join(self.seen)}")
+
+    def started_workers(self, count: int, *, timeout: float = 60) -> list[int]:
+        """The pids of the first ``count`` workers uvicorn started (from its output)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while not self.lines.empty():
+                self.seen.append(self.lines.get_nowait())
+            pids = [
+                int(found.group(1))
+                for line in self.seen
+                if (found := re.search(r"Started server process \[(\d+)\]", line))
+            ]
+            if len(pids) >= count or time.monotonic() > deadline:
+                assert len(pids) >= count, "".join(self.seen)
+                return pids[:count]
+            time.sleep(0.1)
 
     def rss_kb(self) -> int:
         """Resident memory of the server process (one worker: the process itself)."""

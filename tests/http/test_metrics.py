@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,7 +23,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from gql.http.metrics import BATCH_BUCKETS, MAX_OPERATION_LABELS, observe_all
-from tests.http.logs import access_lines, drain
+from tests.http.logs import access_lines
 from tests.serving import Server, serving
 
 # One batch of the three articles' ids (topics), one of their publishers' ids.
@@ -115,7 +114,7 @@ async def test_two_workers_count_into_one_sum(
 
         victim = next(pid for pid, n in per_worker.items() if n)
         os.kill(victim, signal.SIGKILL)
-        started = started_workers(server, 3)  # uvicorn replaces the dead one
+        started = server.started_workers(3)  # uvicorn replaces the dead one
         assert victim in started[:2] and started[2] not in started[:2]
         samples = scrape(server.base)
         assert value(samples, "gql_requests_total", **front_requests()) == sent
@@ -124,22 +123,6 @@ async def test_two_workers_count_into_one_sum(
     server.wait_for_line("Finished server process")
     server.process.wait(timeout=30)
     assert list(temp.glob("gql-metrics-*")) == []
-
-
-def started_workers(server: Server, count: int, *, timeout: float = 60) -> list[int]:
-    """The pids of the first ``count`` workers uvicorn started (from its output)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        drain(server)
-        pids = [
-            int(found.group(1))
-            for line in server.seen
-            if (found := re.search(r"Started server process \[(\d+)\]", line))
-        ]
-        if len(pids) >= count or time.monotonic() > deadline:
-            assert len(pids) >= count, "".join(server.seen)
-            return pids[:count]
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
