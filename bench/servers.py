@@ -189,7 +189,7 @@ def running(
 
 @contextmanager
 def gql_server(
-    db_path: Path,
+    db_path: Path | str,
     *,
     workers: int,
     explain: bool,
