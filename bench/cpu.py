@@ -8,8 +8,8 @@ sends it each document's POST straight through ASGI (``bench.overhead``: no sock
 gives the median over rounds of each and their ratio. Over HTTP the server's own share
 and the machine's load blur differences of a few tens of microseconds; this sees them.
 
-Documents: ``{ __typename }``, ``{ corpus { articles } }`` (the fixed cost of a
-request) and the bench scenarios (``bench.catalog``).
+Documents: ``{ __typename }`` and one article's title (the fixed cost of a request),
+an invalid document (of a request error) and the bench scenarios (``bench.catalog``).
 """
 
 from __future__ import annotations
@@ -17,13 +17,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-FIXED = {"typename": "{ __typename }", "corpus": "{ corpus { articles } }"}
+FIXED = {
+    "typename": "{ __typename }",
+    "one_title": "{ articles(first: 1) { nodes { title } } }",
+    # Not a field of the schema: the fixed cost of a request error (validation, cached).
+    "invalid": "{ corpus { articles } }",
+}
 SCENARIOS = ("front_page", "topic_page", "article_page", "deep_traversal")
 
 
@@ -51,12 +57,14 @@ async def _child(db: Path, requests: int, series: int) -> dict[str, float]:
     return found
 
 
-def _run_child(checkout: Path, db: Path, requests: int, series: int) -> dict[str, float]:
+def _run_child(
+    checkout: Path, db: Path, requests: int, series: int, env: dict[str, str]
+) -> dict[str, float]:
     """One round of ``checkout``: this file run as a child with that checkout's Python,
     whose ``gql`` and ``bench`` packages are the checkout's own."""
     python = checkout / ".venv" / "bin" / "python"
     command = [str(python), __file__, "--child", str(checkout), str(db), str(requests), str(series)]
-    out = subprocess.run(command, cwd=checkout, capture_output=True, text=True, check=True)
+    out = subprocess.run(command, cwd=checkout, capture_output=True, text=True, check=True, env=env)
     found: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return found
 
@@ -76,18 +84,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=40, help="requests per series")
     parser.add_argument("--series", type=int, default=5, help="series per document and round")
+    parser.add_argument(
+        "--baseline-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the baseline's runs only (a setting: GQL_*),"
+        " e.g. the candidate itself with one lever off",
+    )
     args = parser.parse_args(argv)
+    envs = {
+        "baseline": {**os.environ, **dict(item.split("=", 1) for item in args.baseline_env)},
+        "candidate": dict(os.environ),
+    }
     checkouts = {"baseline": args.baseline.resolve(), "candidate": args.candidate.resolve()}
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
     for number in range(args.rounds):
         order = list(checkouts) if number % 2 == 0 else list(checkouts)[::-1]
         for name in order:
-            runs[name].append(_run_child(checkouts[name], args.db, args.requests, args.series))
+            found = _run_child(checkouts[name], args.db, args.requests, args.series, envs[name])
+            runs[name].append(found)
     print(f"{'document':16} {'baseline µs':>12} {'candidate µs':>13} {'ratio':>7}")
     for document in runs["baseline"][0]:
         medians: dict[str, Any] = {
-            name: statistics.median(run[document] for run in found)
-            for name, found in runs.items()
+            name: statistics.median(run[document] for run in found) for name, found in runs.items()
         }
         base, cand = medians["baseline"], medians["candidate"]
         print(f"{document:16} {base:12.0f} {cand:13.0f} {cand / base:7.3f}")

@@ -60,7 +60,7 @@ def as_graphql_error(error: UserError | QueryTimeout) -> GraphQLError:
 
 
 @dataclass
-class _Document:
+class KnownDocument:
     """What the guard derived from one parsed document."""
 
     document: DocumentNode
@@ -99,16 +99,16 @@ class SchemaState:
         self.facts = facts
         # Within a budget of bytes, as the parser's cache: each entry keeps its document
         # alive, and a large one is measured again per request rather than kept.
-        self.documents: CostedLRU[str, _Document] = CostedLRU(1)
+        self.documents: CostedLRU[str, KnownDocument] = CostedLRU(1)
         self.refused: CostedLRU[str, tuple[Settings, LimitExceeded]] = CostedLRU(1)
         """Texts refused before parsing, with the settings and the error."""
 
-    def document(self, query: str, document: DocumentNode, max_documents: int) -> _Document:
+    def document(self, query: str, document: DocumentNode, max_documents: int) -> KnownDocument:
         """The entry of ``document``, parsed from ``query``: kept, or made now."""
         entry = self.documents.get(query)
         if entry is not None and entry.document is document:
             return entry
-        entry = _Document(document, measure_document(document))
+        entry = KnownDocument(document, measure_document(document))
         self.documents.max_entries = max(max_documents, 1)
         self.documents.put(query, entry, document_bytes(document))
         return entry
@@ -158,7 +158,7 @@ class Costing:
         self,
         state: SchemaState,
         query: str,
-        known: _Document | None,
+        known: KnownDocument | None,
         document: DocumentNode,
         settings: Settings,
         *,
