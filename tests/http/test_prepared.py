@@ -28,11 +28,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 
 from bench.catalog import SCENARIOS
 from gql.app import create_app
+from gql.graph.context import Context
 from gql.graph.prepared import PreparedOperations
+from gql.graph.schema import build_schema
 from gql.settings import Settings
+from gql.store import Store
 from tests.conftest import REPO
 from tests.execution.differential import lifted_requests
 from tests.faults import damaged_copy
@@ -272,3 +277,33 @@ def test_masked_errors(seeds_db: Path, served: Served, tmp_path_factory: Any) ->
             "code": "INTERNAL_SERVER_ERROR",
             "requestId": "prepared-test",
         }
+
+
+async def test_a_schema_with_an_extension_of_its_own_takes_schema_execute(
+    seeds_store: Store,
+) -> None:
+    """The lean path does what the schema's own extensions do; with any other, it steps
+    aside, whatever that one does."""
+    schema = build_schema()
+    prepared = PreparedOperations(schema)
+    query = "{ articles(first: 1) { nodes { title } } }"
+    settings = Settings()  # one, as a server's: verdicts are kept per settings object
+
+    async def run() -> ExecutionResult | None:
+        context = Context.for_request(seeds_store, settings)
+        result = await prepared.execute(
+            query, variables=None, context=context, operation_name=None, operation_extensions=None
+        )
+        if result is None:
+            await schema.execute(query, context_value=Context.for_request(seeds_store, settings))
+        return result
+
+    assert await run() is None  # first sight: Schema.execute parses and validates it
+    answered = await run()
+    assert answered is not None and answered.errors is None and answered.data
+
+    class Mine(SchemaExtension):
+        pass
+
+    schema.extensions = (*schema.extensions, Mine)
+    assert await run() is None
