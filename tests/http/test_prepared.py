@@ -113,7 +113,15 @@ def served() -> Iterator[Served]:
 
 
 def _pair(db: Path, served: Served, *, sampled: bool = True, **options: Any) -> Iterator[Pair]:
-    base = Settings(db_path=db, response_cache_entries=0, access_log=False, **options)
+    # A deadline no request of these meets even on a loaded machine: a timeout on one
+    # side only would be a difference of load, not of paths.
+    base = Settings(
+        db_path=db,
+        response_cache_entries=0,
+        access_log=False,
+        request_time_limit_ms=60_000,
+        **options,
+    )
     with (
         TestClient(create_app(base)) as lean,
         TestClient(create_app(replace(base, prepared_path=False))) as reference,
