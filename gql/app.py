@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gql.errors import StoreError
 from gql.graph.context import Context, SubscriptionContext
 from gql.graph.feed import ChangeFeed
+from gql.graph.prepared import PreparedOperations
 from gql.graph.schema import build_schema
 from gql.http.access_log import AccessLog
 from gql.http.caching import HttpCaching, code_seed
@@ -47,7 +48,7 @@ from gql.http.health import health_routes
 from gql.http.limits import RequestSizeLimit
 from gql.http.metrics import Metrics, metrics_route
 from gql.http.observability import Observability, Sink, request_record
-from gql.http.operations import add_request_rules
+from gql.http.operations import REQUEST_RULES, add_request_rules
 from gql.http.response_cache import ResponseCache
 from gql.http.view import GraphQLView
 from gql.http.websocket import GraphQLWebSocket, SubscriptionLimits
@@ -175,6 +176,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         context=context,
         data_version=current_version,
         seen_version=seen_version,
+        prepared=(
+            PreparedOperations(schema, validation_only=REQUEST_RULES).execute
+            if settings.prepared_path
+            else None
+        ),
     )
     subscriptions = GraphQLWebSocket(
         schema,

@@ -38,6 +38,10 @@ class Settings:
     """The largest ``first`` a client may ask for; larger is an error, not a clamp."""
     explain: bool = field(default_factory=lambda: os.environ.get("GQL_EXPLAIN") == "1")
     """Add ``extensions.sql = {statements, ms}`` to every response."""
+    prepared_path: bool = field(default_factory=lambda: os.environ.get("GQL_PREPARED") != "0")
+    """Run a query already parsed and validated without ``Schema.execute``'s extension
+    hooks (``gql.graph.prepared``); off, every request takes ``Schema.execute`` (the
+    reference the lean path is tested against)."""
     graphiql: bool = field(default_factory=lambda: os.environ.get("GQL_GRAPHIQL") != "0")
     """Serve GraphiQL to browsers on ``GET /graphql``."""
     graphiql_assets: Path | None = None

@@ -24,6 +24,7 @@ __all__ = [
     "CannotGetOperationTypeError",
     "InvalidOperationTypeError",
     "OperationType",
+    "optimized_is_awaitable",
     "validate_document",
 ]
 
@@ -49,14 +50,15 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails, collect_fields
 from graphql.pyutils import Path
 
-# Private modules used by the HTTP view (``gql.http.view``), which
-# runs ``Schema.execute`` itself instead of Strawberry's view:
+# Exported, undocumented: the ``is_awaitable`` Schema.execute passes (``gql.graph.prepared``).
+from strawberry.execution import optimized_is_awaitable
+
+# Private modules used by the HTTP view (``gql.http.view``), which runs ``Schema.execute``:
 # - ``strawberry.schema.exceptions``: what ``Schema.execute`` raises for a mutation over
 #   GET (``InvalidOperationTypeError``) and for a document whose operation it cannot pick
 #   (``CannotGetOperationTypeError``). No public alternative: Strawberry's own views catch
 #   them from here. A rename breaks the import at start-up (loudly, not silently).
-# - ``strawberry.types.graphql.OperationType``: the values ``allowed_operation_types``
-#   takes. Not exported by ``strawberry.types``.
+# - ``strawberry.types.graphql.OperationType``: what ``allowed_operation_types`` takes.
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 # Private: strawberry.schema exports only Schema. Strawberry's executor (added in 0.269.0,

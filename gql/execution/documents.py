@@ -168,6 +168,15 @@ class ParsedDocuments:
             self.kept.put(key, _Parsed(document), document_bytes(document))
         return document
 
+    def validated(self, query: str, options: dict[str, Any]) -> DocumentNode | None:
+        """The kept document of ``query`` when it was validated and found valid (under
+        every rule set it was validated with); None when it must be parsed or validated
+        first, or is invalid. Lets a request skip both (``gql.graph.prepared``)."""
+        found = self.kept.get(_key(query, options))
+        if found is None or not found.validated or any(found.validated.values()):
+            return None
+        return found.document
+
     def validate(
         self,
         schema: GraphQLSchema,

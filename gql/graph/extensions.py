@@ -30,7 +30,7 @@ from strawberry.extensions import SchemaExtension
 
 from gql.errors import QueryTimeout, UserError
 from gql.graph.context import Context
-from gql.store import recording_queries
+from gql.store import QueryLog, recording_queries
 
 logger = logging.getLogger("gql.errors")
 
@@ -74,6 +74,56 @@ def code_of(error: GraphQLError, *, executing: bool) -> str | None:
     return BAD_USER_INPUT
 
 
+def shape_errors(
+    errors: list[GraphQLError], request_id: str | None, *, executing: bool
+) -> list[GraphQLError]:
+    """Every error with its code (module table), the unexpected ones masked: what the
+    client reads. ``executing``: raised once execution began (variables included)."""
+    return [_shape(error, request_id, executing) for error in errors]
+
+
+def _shape(error: GraphQLError, request_id: str | None, executing: bool) -> GraphQLError:
+    code = code_of(error, executing=executing)
+    if code is not None:
+        extensions = {**(error.extensions or {}), "code": code}
+    else:
+        return GraphQLError(
+            INTERNAL_ERROR_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
+        )
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+def record_sql(context: object, log: QueryLog, operation_name: str | None) -> None:
+    """Add an operation's statements to the request's figures (its access log line and
+    metrics: ``gql.http.observability``), when the HTTP edge keeps them."""
+    if isinstance(context, Context) and context.figures is not None:
+        context.figures.sql_statements += log.statements
+        context.figures.operation_name = operation_name
+
+
+def sql_results(context: object) -> dict[str, Any]:
+    """The ``extensions`` entry of an operation's SQL, when ``explain`` is on."""
+    if not isinstance(context, Context) or not context.settings.explain:
+        return {}
+    log = context.query_log
+    if log is None:
+        return {}
+    return {"sql": {"statements": log.statements, "ms": round(log.ms, 3)}}
+
+
 class ErrorPolicy(SchemaExtension):
     """Give every error its code; replace unexpected ones by a generic message and request id."""
 
@@ -89,31 +139,7 @@ class ErrorPolicy(SchemaExtension):
         executing = isinstance(result, GraphQLExecutionResult)
         context = self.execution_context.context
         request_id = context.request_id if isinstance(context, Context) else None
-        result.errors = [self._shape(error, request_id, executing) for error in result.errors]
-
-    @staticmethod
-    def _shape(error: GraphQLError, request_id: str | None, executing: bool) -> GraphQLError:
-        code = code_of(error, executing=executing)
-        if code is not None:
-            extensions = {**(error.extensions or {}), "code": code}
-        else:
-            return GraphQLError(
-                INTERNAL_ERROR_MESSAGE,
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                path=error.path,
-                extensions={"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
-            )
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions=extensions,
-        )
+        result.errors = shape_errors(result.errors, request_id, executing=executing)
 
 
 class SqlAccounting(SchemaExtension):
@@ -129,15 +155,7 @@ class SqlAccounting(SchemaExtension):
             finally:
                 # For the request's access log line and metrics (gql.http.observability),
                 # also when the operation ends in an exception (an unknown operation name).
-                if isinstance(context, Context) and context.figures is not None:
-                    context.figures.sql_statements += log.statements
-                    context.figures.operation_name = self.execution_context.operation_name
+                record_sql(context, log, self.execution_context.operation_name)
 
     def get_results(self) -> dict[str, Any]:
-        context = self.execution_context.context
-        if not isinstance(context, Context) or not context.settings.explain:
-            return {}
-        log = context.query_log
-        if log is None:
-            return {}
-        return {"sql": {"statements": log.statements, "ms": round(log.ms, 3)}}
+        return sql_results(self.execution_context.context)

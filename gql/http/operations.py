@@ -60,6 +60,11 @@ class OperationRules(SchemaExtension):
         yield
 
 
+REQUEST_RULES: tuple[type[SchemaExtension], ...] = (OperationRules, DisableIntrospection)
+"""The extensions ``add_request_rules`` may add: their whole effect is on validation (and
+on parse errors), so a document validated once needs none of them again."""
+
+
 def add_request_rules(schema: Schema, *, introspection: bool) -> None:
     """Add the rules above to ``schema`` (once, when the app is built)."""
     rules: list[type[SchemaExtension]] = [OperationRules]

@@ -25,7 +25,7 @@ has one status code for every media type, and parses ``Content-Type`` with
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import orjson
 from graphql import GraphQLError
@@ -87,6 +87,23 @@ VersionFn = Callable[[Scope], Awaitable[int]]
 """Reads the version of the data the request's context reads (bumped by every load)."""
 SeenVersionFn = Callable[[Scope], int | None]
 """The version last read (by anyone) before now, without reading it: None if none was."""
+
+
+class PreparedRun(Protocol):
+    """Answers a request as ``Schema.execute`` would, without it, when the operation is
+    one it has prepared (``gql.graph.prepared``); None when ``Schema.execute`` must."""
+
+    async def __call__(
+        self,
+        query: str | None,
+        *,
+        variables: dict[str, Any] | None,
+        context: Any,
+        operation_name: str | None,
+        operation_extensions: dict[str, Any] | None,
+    ) -> ExecutionResult | None: ...
+
+
 # Each SQL statement of a request sees the data as committed when it starts, so a load
 # committed while a request runs would give it a page of the old data and a count of
 # the new. Such a request runs again (loads are seconds apart: twice is the rule). The
@@ -106,8 +123,10 @@ class GraphQLView:
         context: ContextFactory,
         data_version: VersionFn | None = None,
         seen_version: SeenVersionFn | None = None,
+        prepared: PreparedRun | None = None,
     ) -> None:
         self.schema = schema
+        self.prepared = prepared
         self.context = context
         self.data_version = data_version
         self.seen_version = seen_version
@@ -213,12 +232,24 @@ class GraphQLView:
     async def _execute_once(
         self, scope: Scope, query: str, params: GraphQLParams, method: str
     ) -> ExecutionResult:
-        """Run the request's operation; refusals that depend on the document become errors."""
+        """Run the request's operation (prepared, or through ``Schema.execute``); refusals
+        that depend on the document become errors."""
+        context = self.context(scope)
+        if self.prepared is not None:
+            result = await self.prepared(
+                query,
+                variables=params.variables,
+                context=context,
+                operation_name=params.operation_name,
+                operation_extensions=params.extensions,
+            )
+            if result is not None:
+                return result
         try:
             return await self.schema.execute(
                 query,
                 variable_values=params.variables,
-                context_value=self.context(scope),
+                context_value=context,
                 operation_name=params.operation_name,
                 allowed_operation_types=_POST_OPERATIONS if method == "POST" else _GET_OPERATIONS,
                 operation_extensions=params.extensions,

@@ -92,3 +92,21 @@ def test_derived_entries_are_kept_for_documents_within_the_bytes() -> None:
     assert 10 < len(cache) < 100
     assert cache.entries(operations[-1]) == {"x": 1}  # type: ignore[arg-type]
     assert cache.entries(operations[0]) == {}  # type: ignore[arg-type]
+
+
+def test_only_documents_validated_without_errors_count_as_validated() -> None:
+    """``validated`` hands out a kept document only once it was validated and found valid:
+    what lets a request skip parsing and validation (``gql.graph.prepared``)."""
+    schema = graphql_schema(build_schema())
+    documents = ParsedDocuments(16)
+    rules = tuple(specified_rules)
+    valid, invalid = "{ __typename }", "{ nope }"
+    assert documents.validated(valid, {}) is None  # never seen
+    parsed = documents.parse(valid, {})
+    assert documents.validated(valid, {}) is None  # parsed, not validated
+    assert documents.validate(schema, valid, {}, parsed, rules) == []
+    assert documents.validated(valid, {}) is parsed
+    assert documents.validated(valid, {"max_tokens": 5}) is None  # parsed with other options
+    wrong = documents.parse(invalid, {})
+    assert documents.validate(schema, invalid, {}, wrong, rules) != []
+    assert documents.validated(invalid, {}) is None
