@@ -35,7 +35,7 @@ from typing import Final
 from watchfiles import Change, DefaultFilter, awatch
 
 from gql.errors import GqlError
-from gql.store import Store
+from gql.store import Store, open_store
 from gql.sync.changes import resolve_roots
 from gql.sync.named import NamedChanges
 from gql.sync.pipeline import DEFAULT_LOCK_TIMEOUT_S, load_paths
@@ -86,7 +86,7 @@ async def watch_seeds(
     are walked by the first load and at least every ``rescan_s``; other loads look at
     the paths their batch named."""
     root_paths = resolve_roots(roots)
-    store = await Store.open(
+    store = await open_store(
         db_path, read_connections=1, write_lock_timeout_ms=round(lock_timeout_s * 1000)
     )
     events = awatch(
