@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,15 @@ from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from gql.sync import load_into
+from tests.pg import Cluster, cluster, postgres_bin
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 ORIGINAL_SEED = SEEDS / "000_14c2d3d9f87f535d.txt"
+PG_MISSING = (
+    "PostgreSQL is not installed and could not be (`make postgres` installs Debian's"
+    " package as root): the PostgreSQL half of the suite is SKIPPED"
+)
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +83,13 @@ async def execute(seeds_store: Store) -> Callable[..., Any]:
         return result
 
     return run
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """ONE throwaway PostgreSQL cluster for the whole session (``tests/pg.py``); each test
+    asks it for a database of its own. Skipped, saying why, where PostgreSQL is missing."""
+    if postgres_bin() is None:
+        pytest.skip(PG_MISSING)
+    with cluster() as running:
+        yield running
