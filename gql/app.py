@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TypedDict
 
 from starlette.applications import Starlette
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        if not settings.db_path.exists():
+        if isinstance(settings.db_path, Path) and not settings.db_path.exists():
             raise StoreError(f"database {settings.db_path} does not exist: run `gql load` first")
         artifact = await Artifact.open(
             settings.db_path,

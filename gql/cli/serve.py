@@ -172,7 +172,7 @@ def _check_allow_list(path: Path) -> None:
 @click.option("--no-metrics", is_flag=True, help="Do not count requests nor serve /metrics.")
 @limit_options
 def serve(
-    db_path: Path,
+    db_path: Path | str,
     seeds: tuple[Path, ...],
     watch: bool,
     host: str,
@@ -214,7 +214,7 @@ def serve(
         except GqlError as exc:
             raise click.ClickException(str(exc)) from exc
         print_report(report)
-    if not db_path.exists():
+    if isinstance(db_path, Path) and not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `gql load` or pass --seeds")
     # Before uvicorn: a file that cannot be served is one line here, not a traceback from
     # every worker's start-up.
@@ -228,7 +228,7 @@ def serve(
         _check_allow_list(persisted_only)
     # Workers are separate processes that build the app from the factory, so settings
     # travel as the environment variables gql.settings reads.
-    os.environ["GQL_DB"] = str(db_path.resolve())
+    os.environ["GQL_DB"] = str(db_path.resolve() if isinstance(db_path, Path) else db_path)
     os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
@@ -285,7 +285,9 @@ def _run_uvicorn(
     )
 
 
-def start_watcher(db_path: Path, seeds: tuple[Path, ...]) -> multiprocessing.process.BaseProcess:
+def start_watcher(
+    db_path: Path | str, seeds: tuple[Path, ...]
+) -> multiprocessing.process.BaseProcess:
     """The one process that writes while uvicorn's workers serve (``gql.sync.watch``)."""
     from gql.sync.watch import watch_process
 
@@ -293,7 +295,11 @@ def start_watcher(db_path: Path, seeds: tuple[Path, ...]) -> multiprocessing.pro
     # not a daemon, whose own parse workers multiprocessing would refuse.
     process = multiprocessing.get_context("spawn").Process(
         target=watch_process,
-        args=(db_path.resolve(), [path.resolve() for path in seeds], os.getpid()),
+        args=(
+            db_path.resolve() if isinstance(db_path, Path) else db_path,
+            [path.resolve() for path in seeds],
+            os.getpid(),
+        ),
         name="gql watch",
     )
     process.start()

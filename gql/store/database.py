@@ -117,6 +117,8 @@ class Store:
             raise StoreError(f"read_connections must be at least 1, got {read_connections}")
         assert read_only or not immutable, "an immutable database is opened read-only"
         self.path = path
+        self.name = str(path)
+        """The database as messages name it (a PostgreSQL store's URL, without password)."""
         self.read_only = read_only
         self.immutable = immutable  # read with no locks and no -wal/-shm (``access``)
         self.damage: DatabaseDamaged | None = None  # the first damage any read met

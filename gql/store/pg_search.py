@@ -3,11 +3,10 @@
 The articles table holds ``search_vector``, a generated column (``pg_schema``): the first
 ``INDEXED_CHARS`` characters of the title weighted ``A`` and of the excerpt weighted
 ``B``, under the ``simple`` configuration (lower case, no stemming, no stop words: the
-nearest to FTS5's ``unicode61`` tokenizer), with a GIN index. A query is read by
-``websearch_to_tsquery``, which never fails on odd input: words are ANDed, ``OR``
-between words, ``"quoted phrases"`` and ``-word``/``NOT word`` work as in FTS5; a
-trailing ``*`` (FTS5's prefix) makes a prefix query (``word:*``) that the rest of the
-search must match too (ANDed, also after an ``OR``).
+nearest to FTS5's ``unicode61`` tokenizer), with a GIN index. A search keeps FTS5's
+syntax on both backends: ``tsquery_text`` translates it (words ANDed, ``OR``, ``NOT``,
+``"phrases"``, ``word*`` prefixes, parentheses) and refuses what FTS5 refuses, with the
+same ``SearchSyntaxError``; column filters (``title:``) and ``NEAR`` are not kept.
 
 Ranking is ``ts_rank_cd`` (cover density) with a title match worth ten excerpt matches,
 as ``bm25(articles_fts, 10.0, 1.0)`` weighs them on SQLite; the rank is negated so that
@@ -22,8 +21,10 @@ fragment of 16 words, marked ``<mark>…</mark>``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
+from gql.errors import InvalidText, SearchSyntaxError
 from gql.store.ddl import INDEXED_CHARS
 from gql.store.rows import ARTICLE
 
@@ -34,43 +35,117 @@ HEADLINE_OPTIONS = (
     "StartSel=<mark>, StopSel=</mark>, MaxWords=16, MinWords=6, MaxFragments=1,"
     ' FragmentDelimiter=" … ", HighlightAll=false'
 )
-# What PostgreSQL says of a query it cannot read: websearch_to_tsquery reads any text, so
-# only a stray ``:*`` of ours could reach the server, and that reads as a syntax error.
+# What PostgreSQL says of a tsquery it cannot read (``tsquery_text`` refuses such input
+# first, so this is a last resort).
 QUERY_PROBLEMS = ("syntax error in tsquery",)
-_PREFIX = re.compile(r"(\w+)\*")
+
+# One token of an FTS5 query: a column filter (dropped), a string, a bareword with an
+# optional prefix star, a parenthesis, the initial-token mark; anything else is an error.
+_TOKEN = re.compile(
+    r"""\s*(?:
+    (?P<column>(?:\{[^}]*\}|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+)\s*:)
+    |(?P<string>"(?:[^"]|"")*")
+    |(?P<word>[A-Za-z0-9_\x1a\u0080-\U0010ffff]+)
+    |(?P<star>\*)
+    |(?P<paren>[()])
+    |(?P<caret>\^)
+    |(?P<other>\S)
+    )""",
+    re.VERBOSE,
+)
+_OPERATORS = {"AND": "&", "OR": "|", "NOT": "& !"}
+# What unicode61 splits tokens at: Unicode spaces, punctuation and controls (FTS5 docs 4.3.1).
+_SEPARATOR_CATEGORIES = ("Z", "P", "C")
+
+
+def unicode61_tokens(text: str) -> list[str]:
+    """``text`` split where FTS5's unicode61 tokenizer splits it (both backends' search
+    modules read phrases so)."""
+    tokens: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES:
+            if current:
+                tokens.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def tsquery_text(search: str) -> str:
-    """``search`` for ``websearch_to_tsquery``: FTS5's ``word*`` prefixes taken out
-    (``query_sql`` adds them as prefix queries), ``NOT`` written ``-``, FTS5's ``AND``
-    dropped (words are ANDed anyway)."""
-    text = _PREFIX.sub(" ", search)
-    text = re.sub(r"\bNOT\s+", "-", text)
-    return re.sub(r"\bAND\b", " ", text)
-
-
-def _prefixes(search: str) -> list[str]:
-    return [word.lower() for word in _PREFIX.findall(search)]
+    """The FTS5 query ``search`` as ``to_tsquery`` text: words, ``"phrases"`` (``<->``),
+    ``word*`` prefixes (``:*``), ``AND``/``OR``/``NOT`` (binary, as in FTS5) and
+    parentheses; column filters (``title:``) and ``^`` are dropped. A query FTS5 would
+    refuse (an unclosed string, a lone operator, punctuation) is ``SearchSyntaxError``."""
+    try:
+        search.encode()
+    except UnicodeEncodeError as exc:
+        # Named in the client's own text, not in the translation sent to the server.
+        raise InvalidText(search, exc.start) from exc
+    parts: list[str] = []
+    expect_term = True  # at the start, after an operator or an opening parenthesis
+    depth = 0
+    for match in _TOKEN.finditer(search):
+        kind = match.lastgroup
+        text = match.group(kind) if kind else ""
+        if kind in ("column", "caret"):
+            continue
+        if kind == "word" and text in _OPERATORS:
+            if expect_term:
+                raise SearchSyntaxError(search, f'fts5: syntax error near "{text}"')
+            parts.append(_OPERATORS[text])
+            expect_term = True
+        elif kind in ("word", "string"):
+            if kind == "string":
+                words = unicode61_tokens(text[1:-1].replace('""', '"'))
+                if not words:
+                    continue
+                term = "(" + " <-> ".join(_lexeme(w) for w in words) + ")"
+            else:
+                term = _lexeme(text)
+            if not expect_term:
+                parts.append("&")
+            parts.append(term)
+            expect_term = False
+        elif kind == "star" and parts and not expect_term:
+            parts[-1] = parts[-1][:-1] + ":*)" if parts[-1].endswith(")") else parts[-1] + ":*"
+        elif kind == "paren" and text == "(":
+            if not expect_term:
+                parts.append("&")
+            parts.append("(")
+            depth += 1
+            expect_term = True
+        elif kind == "paren" and depth > 0 and not expect_term:
+            parts.append(")")
+            depth -= 1
+        else:
+            raise SearchSyntaxError(search, f'fts5: syntax error near "{text}"')
+    if search.count('"') % 2:
+        raise SearchSyntaxError(search, "unterminated string")
+    if depth or (expect_term and parts):
+        raise SearchSyntaxError(search, "fts5: syntax error near end of query")
+    return " ".join(parts)
 
 
 def query_sql(search: str, params: list[Any]) -> str:
     """A ``FROM`` item ``q`` with the search's ``tsquery`` as ``q.query``."""
     params.append(tsquery_text(search))
-    prefixes = _prefixes(search)
-    if not prefixes:
-        return f"(SELECT websearch_to_tsquery('{CONFIG}', ?) AS query) q"
-    params.append(" & ".join(f"{_lexeme(word)}:*" for word in prefixes))
-    return f"(SELECT websearch_to_tsquery('{CONFIG}', ?) && to_tsquery('{CONFIG}', ?) AS query) q"
-
-
-def _lexeme(word: str) -> str:
-    return "'" + word.replace("'", "''").replace("\\", "\\\\") + "'"
+    return f"(SELECT to_tsquery('{CONFIG}', ?) AS query) q"
 
 
 def article_source(search: str, params: list[Any], *, ranked: bool) -> str:
     """The matching articles as ``a`` (with ``a.rank``, lower is better, when ``ranked``)."""
     query = query_sql(search, params)
-    rank = f", -{RANK} AS rank" if ranked else ""
+    # As double precision: a real (what ts_rank_cd gives) read back from a cursor as a
+    # Python float no longer equals itself in the keyset condition.
+    rank = f", -{RANK}::float8 AS rank" if ranked else ""
     return f"(SELECT a.*{rank} FROM articles a, {query} WHERE a.search_vector @@ q.query) a"
 
 

@@ -76,6 +76,17 @@ def _problem(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+def _with_nul(params: Sequence[Any] | dict[str, Any]) -> str | None:
+    """The first text parameter holding a NUL (which PostgreSQL's text cannot), if any."""
+    values = params.values() if isinstance(params, dict) else params
+    for value in values:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str) and "\0" in item:
+                return item
+    return None
+
+
 class PgWriteConnection:
     """The write connection as the write modules use SQLite's: ``execute`` and
     ``executemany`` with ``?`` placeholders, ``commit``/``rollback``, ``in_transaction``."""
@@ -210,8 +221,10 @@ class PostgresStore(Store):
         return store
 
     async def _configure_reader(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        # The server stops any statement past the store's time limit on its own.
+        # The server stops any statement past the store's time limit on its own; and a
+        # read connection cannot write, as SQLite's (``mode=ro``) cannot.
         await conn.execute(f"SET statement_timeout = {int(self.time_limit_ms)}")
+        await conn.execute("SET default_transaction_read_only = on")
 
     async def close(self) -> None:
         """Close every connection; calling it twice is harmless."""
@@ -306,6 +319,11 @@ class PostgresStore(Store):
         except UnicodeEncodeError as exc:
             # A client's string with a lone surrogate (GraphQL escapes allow "\\ud800").
             raise InvalidText(exc.object, exc.start) from exc
+        except psycopg.DataError as exc:
+            nul = _with_nul(params)
+            if nul is not None:
+                raise InvalidText(nul, nul.index("\0"), "NUL character") from exc
+            raise StatementFailed(self.name, "read", _problem(exc)) from exc
         except psycopg.Error as exc:
             raise StatementFailed(self.name, "read", _problem(exc)) from exc
         finally:

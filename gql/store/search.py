@@ -37,6 +37,7 @@ from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
 from gql.store.database import Row, Store
 from gql.store.filtering import Condition, where
 from gql.store.paging import Page, key_columns, make_page, order_by, sort_keys, window_sql
+from gql.store.pg_search import unicode61_tokens as _tokens
 from gql.store.rows import ARTICLE, ArticleRow
 
 # bm25 weights per FTS column (title, excerpt): a title match outranks an excerpt match.
@@ -72,8 +73,6 @@ _article = ARTICLE.decode
 # A term as ``snippet_query`` reads it: an optional ``^``, a string or a bareword, an
 # optional ``*`` (the last token is a prefix).
 _SNIPPET_TERM = re.compile(r'\^?\s*("(?:[^"]|"")*"?|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+)(\s*\*)?')
-# What unicode61 splits tokens at: Unicode spaces, punctuation and controls (FTS5 docs 4.3.1).
-_SEPARATOR_CATEGORIES = ("Z", "P", "C")
 # A row with no match of the snippet query (see the module docstring) shows this much of
 # its title instead.
 SNIPPET_FALLBACK_CHARS = 120
@@ -104,22 +103,6 @@ def _fold(token: str) -> str:
     """A token as unicode61 with ``remove_diacritics 2`` compares it: lower case, marks off."""
     decomposed = unicodedata.normalize("NFD", token)
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-
-
-def _tokens(text: str) -> list[str]:
-    """``text`` split where unicode61 splits it."""
-    tokens: list[str] = []
-    current: list[str] = []
-    for char in text:
-        if unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES:
-            if current:
-                tokens.append("".join(current))
-                current = []
-        else:
-            current.append(char)
-    if current:
-        tokens.append("".join(current))
-    return tokens
 
 
 def _quoted(token: str) -> str:

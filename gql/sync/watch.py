@@ -63,15 +63,15 @@ class SeedEvents(DefaultFilter):
     """File events worth a load: not the database's own files (it may sit in a seed
     folder), nor editors' swap and backup files (watchfiles' defaults)."""
 
-    def __init__(self, db_path: Path) -> None:
-        db = str(db_path.resolve())
+    def __init__(self, db_path: Path | str) -> None:
+        db = str(Path(db_path).resolve())
         super().__init__(
             ignore_paths=tuple(db + suffix for suffix in ("", "-wal", "-shm", "-journal"))
         )
 
 
 async def watch_seeds(
-    db_path: Path,
+    db_path: Path | str,
     roots: Iterable[Path | str],
     *,
     report: ReportFn,
@@ -172,7 +172,7 @@ class _UvicornLike(logging.Formatter):
         return f"{record.levelname + ':':<9} {record.getMessage()}"
 
 
-def watch_process(db_path: Path, roots: list[Path], parent_pid: int) -> None:
+def watch_process(db_path: Path | str, roots: list[Path], parent_pid: int) -> None:
     """The watcher process of ``gql serve --watch``: logs to stderr as uvicorn does, ends
     on SIGTERM (after the load in progress) or when ``parent_pid`` is gone."""
     handler = logging.StreamHandler(sys.stderr)
