@@ -92,10 +92,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        if isinstance(settings.db_path, Path) and not settings.db_path.exists():
-            raise StoreError(f"database {settings.db_path} does not exist: run `gql load` first")
+        served_db = settings.read_db or settings.db_path
+        if isinstance(served_db, Path) and not served_db.exists():
+            raise StoreError(f"database {served_db} does not exist: run `gql load` first")
         artifact = await Artifact.open(
-            settings.db_path,
+            served_db,
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
             immutable=settings.immutable,

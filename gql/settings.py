@@ -26,6 +26,9 @@ class Settings:
 
     db_path: Path | str = field(default_factory=_env_db)
     """The SQLite database file (created by ``gql load``), or a ``postgresql://`` URL."""
+    read_db: str | None = field(default_factory=lambda: os.environ.get("GQL_READ_DB") or None)
+    """A PostgreSQL database that requests are answered from instead of ``db_path`` (a read
+    replica of it); ``db_path`` stays where ``--seeds``/``--watch`` load."""
     immutable: bool = field(default_factory=lambda: os.environ.get("GQL_IMMUTABLE") == "1")
     """Read the database with SQLite's ``immutable=1`` (no locks, no ``-wal``/``-shm``
     files): for a published file in a folder the server cannot write. It must not change

@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from gql.cli.common import db_option, print_report
+from gql.cli.common import URL_SCHEMES, db_option, print_report
 from gql.cli.limit_options import LIMIT_OPTIONS, SUBSCRIPTION_OPTIONS, limit_options
 from gql.errors import GqlError
 from gql.sync import is_stale, load_into
@@ -97,6 +97,14 @@ def _check_allow_list(path: Path) -> None:
     show_default=True,
     type=click.IntRange(min=1),
     help="Largest request body or GET query string; larger is refused (413/414).",
+)
+@click.option(
+    "--read-db",
+    "read_db",
+    default=None,
+    metavar="URL",
+    help="Answer requests from this PostgreSQL database (a read replica of --db's) rather"
+    " than from --db, which --seeds and --watch still load into.",
 )
 @click.option(
     "--immutable",
@@ -181,6 +189,7 @@ def serve(
     explain: bool,
     response_cache: int,
     max_request_bytes: int,
+    read_db: str | None,
     immutable: bool,
     release_check_ms: int,
     no_graphiql: bool,
@@ -204,6 +213,8 @@ def serve(
     error code; see the README's "Limits" section. With --watch, edits to the seed
     folders are loaded as they happen, and pushed to subscriptions (WebSocket, same URL).
     """
+    if read_db is not None and not read_db.startswith(URL_SCHEMES):
+        raise click.UsageError("--read-db takes a postgresql:// URL (a read replica)")
     if watch and not seeds:
         raise click.UsageError("--watch needs the seed folders to watch: pass --seeds")
     if watch and immutable:
@@ -221,7 +232,7 @@ def serve(
     from gql.store import check_database
 
     try:
-        asyncio.run(check_database(db_path, immutable=immutable))
+        asyncio.run(check_database(read_db or db_path, immutable=immutable))
     except GqlError as exc:
         raise click.ClickException(str(exc)) from exc
     if persisted_only is not None:
@@ -233,6 +244,7 @@ def serve(
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
     os.environ["GQL_IMMUTABLE"] = "1" if immutable else "0"
+    os.environ["GQL_READ_DB"] = read_db or ""
     os.environ["GQL_RELEASE_CHECK_MS"] = str(release_check_ms)
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"

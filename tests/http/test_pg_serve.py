@@ -86,3 +86,26 @@ def test_a_request_past_its_deadline_is_stopped_on_postgresql(
         assert error["extensions"]["code"] == "TIMEOUT" and "1500 ms" in error["message"]
         assert "postgresql" not in json.dumps(answer)  # no URL, SQL or traceback
         assert server.post("{ __typename }")["data"] == {"__typename": "Query"}
+
+
+def test_reads_go_to_the_read_database(tmp_path: Path, pg_cluster: Cluster) -> None:
+    """``--read-db``: requests are answered from the replica's data, not from ``--db``'s
+    (two databases stand in for a primary and its streaming replica)."""
+    primary, replica = pg_cluster.new_database(), pg_cluster.new_database()
+    _load(primary)
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "2024-01-01-only.md").write_text(
+        '---\ntitle: "The only one"\nwebUrl: https://e.x/only\n---\n'
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "gql.cli", "load", str(folder), "--db", replica],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    with serving(primary, tmp_path, "--read-db", replica) as server:
+        answer = server.post("{ articles(first: 5) { totalCount nodes { title } } }")
+        assert answer["data"]["articles"] == {"totalCount": 1, "nodes": [{"title": "The only one"}]}
