@@ -10,7 +10,7 @@ PORT ?= 8000
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: setup node graphiql tooling chromium haproxy serve load test check lint typecheck schema bench clean
+.PHONY: setup node graphiql tooling chromium haproxy postgres serve load test check lint typecheck schema bench clean
 
 setup: $(STAMP)
 
@@ -60,6 +60,11 @@ chromium:
 haproxy:
 	@sh deploy/haproxy.sh
 
+# Debian's PostgreSQL for the PostgreSQL backend's tests (tests/pg.py starts a throwaway
+# cluster with initdb/pg_ctl); installed when missing (as root).
+postgres:
+	@sh deploy/postgres.sh
+
 serve: setup graphiql
 	$(BIN)/gql serve --db $(DB) --seeds seeds --host $(HOST) --port $(PORT)
 
@@ -75,7 +80,7 @@ typecheck: setup
 
 check: lint typecheck
 
-test: check node graphiql tooling chromium haproxy
+test: check node graphiql tooling chromium haproxy postgres
 	$(BIN)/pytest -q
 
 # Benchmarks of issue 5 (wrk, datasette-graphql in bench/.venv-peer); results go to

@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import TypedDict
 
 from starlette.applications import Starlette
@@ -95,10 +96,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        if not settings.db_path.exists():
-            raise StoreError(f"database {settings.db_path} does not exist: run `gql load` first")
+        served_db = settings.read_db or settings.db_path
+        if isinstance(served_db, Path) and not served_db.exists():
+            raise StoreError(f"database {served_db} does not exist: run `gql load` first")
         artifact = await Artifact.open(
-            settings.db_path,
+            served_db,
             read_connections=settings.read_connections,
             time_limit_ms=settings.sql_time_limit_ms,
             immutable=settings.immutable,

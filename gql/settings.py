@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def _env_db() -> Path | str:
+    value = os.environ.get("GQL_DB", "data/gql.db")
+    return value if value.startswith(("postgresql://", "postgres://")) else Path(value)
+
+
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value and value.isdigit() else default
@@ -19,8 +24,11 @@ def _env_int(name: str, default: int) -> int:
 class Settings:
     """How the server runs. Every field has a default that works for ``make serve``."""
 
-    db_path: Path = field(default_factory=lambda: Path(os.environ.get("GQL_DB", "data/gql.db")))
-    """The SQLite database file (created by ``gql load``)."""
+    db_path: Path | str = field(default_factory=_env_db)
+    """The SQLite database file (created by ``gql load``), or a ``postgresql://`` URL."""
+    read_db: str | None = field(default_factory=lambda: os.environ.get("GQL_READ_DB") or None)
+    """A PostgreSQL database that requests are answered from instead of ``db_path`` (a read
+    replica of it); ``db_path`` stays where ``--seeds``/``--watch`` load."""
     immutable: bool = field(default_factory=lambda: os.environ.get("GQL_IMMUTABLE") == "1")
     """Read the database with SQLite's ``immutable=1`` (no locks, no ``-wal``/``-shm``
     files): for a published file in a folder the server cannot write. It must not change

@@ -87,10 +87,13 @@ class Server:
 
 
 @contextmanager
-def serving(db: Path, tmp_path: Path, *options: str) -> Iterator[Server]:
-    """``gql serve`` on a copy of ``db`` with ``options``; stopped (SIGTERM) on exit."""
-    copy = tmp_path / f"served-{free_port()}.db"
-    shutil.copy(db, copy)
+def serving(db: Path | str, tmp_path: Path, *options: str) -> Iterator[Server]:
+    """``gql serve`` on a copy of ``db`` (a PostgreSQL URL as it is) with ``options``;
+    stopped (SIGTERM) on exit."""
+    copy: Path | str = db
+    if isinstance(db, Path):
+        copy = tmp_path / f"served-{free_port()}.db"
+        shutil.copy(db, copy)
     port = free_port()
     process = subprocess.Popen(
         [

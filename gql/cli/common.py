@@ -11,6 +11,7 @@ import click
 from gql.sync import LoadReport
 
 DEFAULT_DB = "data/gql.db"
+URL_SCHEMES = ("postgresql://", "postgres://")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,13 +37,24 @@ def print_report(report: LoadReport) -> None:
     echo(f"elapsed           {report.elapsed_s:.2f} s (data version {report.data_version})")
 
 
+class Database(click.ParamType[Path | str]):
+    """``--db``: a SQLite file's path, or a ``postgresql://`` URL (kept as text)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Path) or not str(value).startswith(URL_SCHEMES):
+            return Path(value)
+        return str(value)
+
+
 def db_option(help_text: str) -> Callable[[F], F]:
-    """The ``--db PATH`` option every command that touches a database takes."""
+    """The ``--db PATH|URL`` option every command that touches a database takes."""
     return click.option(
         "--db",
         "db_path",
         default=DEFAULT_DB,
         show_default=True,
-        type=click.Path(path_type=Path),
-        help=help_text,
+        type=Database(),
+        help=help_text + " A postgresql://USER@HOST:PORT/NAME URL uses PostgreSQL instead.",
     )

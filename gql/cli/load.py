@@ -44,7 +44,7 @@ from gql.sync import DEFAULT_LOCK_TIMEOUT_S, DEFAULT_PARSE_TIMEOUT_S, load_into
 )
 def load(
     paths: tuple[Path, ...],
-    db_path: Path,
+    db_path: Path | str,
     as_json: bool,
     max_file_bytes: int,
     parse_timeout_s: float,

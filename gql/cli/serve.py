@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from gql.cli.common import db_option, print_report
+from gql.cli.common import URL_SCHEMES, db_option, print_report
 from gql.cli.limit_options import LIMIT_OPTIONS, SUBSCRIPTION_OPTIONS, limit_options
 from gql.errors import GqlError
 from gql.sync import is_stale, load_into
@@ -99,6 +99,14 @@ def _check_allow_list(path: Path) -> None:
     help="Largest request body or GET query string; larger is refused (413/414).",
 )
 @click.option(
+    "--read-db",
+    "read_db",
+    default=None,
+    metavar="URL",
+    help="Answer requests from this PostgreSQL database (a read replica of --db's) rather"
+    " than from --db, which --seeds and --watch still load into.",
+)
+@click.option(
     "--immutable",
     is_flag=True,
     help="Read the database as a file nobody changes while it is served (no locks, no"
@@ -172,7 +180,7 @@ def _check_allow_list(path: Path) -> None:
 @click.option("--no-metrics", is_flag=True, help="Do not count requests nor serve /metrics.")
 @limit_options
 def serve(
-    db_path: Path,
+    db_path: Path | str,
     seeds: tuple[Path, ...],
     watch: bool,
     host: str,
@@ -181,6 +189,7 @@ def serve(
     explain: bool,
     response_cache: int,
     max_request_bytes: int,
+    read_db: str | None,
     immutable: bool,
     release_check_ms: int,
     no_graphiql: bool,
@@ -204,6 +213,8 @@ def serve(
     error code; see the README's "Limits" section. With --watch, edits to the seed
     folders are loaded as they happen, and pushed to subscriptions (WebSocket, same URL).
     """
+    if read_db is not None and not read_db.startswith(URL_SCHEMES):
+        raise click.UsageError("--read-db takes a postgresql:// URL (a read replica)")
     if watch and not seeds:
         raise click.UsageError("--watch needs the seed folders to watch: pass --seeds")
     if watch and immutable:
@@ -214,25 +225,26 @@ def serve(
         except GqlError as exc:
             raise click.ClickException(str(exc)) from exc
         print_report(report)
-    if not db_path.exists():
+    if isinstance(db_path, Path) and not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `gql load` or pass --seeds")
     # Before uvicorn: a file that cannot be served is one line here, not a traceback from
     # every worker's start-up.
     from gql.store import check_database
 
     try:
-        asyncio.run(check_database(db_path, immutable=immutable))
+        asyncio.run(check_database(read_db or db_path, immutable=immutable))
     except GqlError as exc:
         raise click.ClickException(str(exc)) from exc
     if persisted_only is not None:
         _check_allow_list(persisted_only)
     # Workers are separate processes that build the app from the factory, so settings
     # travel as the environment variables gql.settings reads.
-    os.environ["GQL_DB"] = str(db_path.resolve())
+    os.environ["GQL_DB"] = str(db_path.resolve() if isinstance(db_path, Path) else db_path)
     os.environ["GQL_EXPLAIN"] = "1" if explain else "0"
     os.environ["GQL_RESPONSE_CACHE_ENTRIES"] = str(response_cache)
     os.environ["GQL_MAX_REQUEST_BYTES"] = str(max_request_bytes)
     os.environ["GQL_IMMUTABLE"] = "1" if immutable else "0"
+    os.environ["GQL_READ_DB"] = read_db or ""
     os.environ["GQL_RELEASE_CHECK_MS"] = str(release_check_ms)
     os.environ["GQL_GRAPHIQL"] = "0" if no_graphiql else "1"
     os.environ["GQL_INTROSPECTION"] = "0" if no_introspection else "1"
@@ -291,7 +303,9 @@ def _run_uvicorn(
         uvicorn.run("gql.app:create_app", **options)
 
 
-def start_watcher(db_path: Path, seeds: tuple[Path, ...]) -> multiprocessing.process.BaseProcess:
+def start_watcher(
+    db_path: Path | str, seeds: tuple[Path, ...]
+) -> multiprocessing.process.BaseProcess:
     """The one process that writes while uvicorn's workers serve (``gql.sync.watch``)."""
     from gql.sync.watch import watch_process
 
@@ -299,7 +313,11 @@ def start_watcher(db_path: Path, seeds: tuple[Path, ...]) -> multiprocessing.pro
     # not a daemon, whose own parse workers multiprocessing would refuse.
     process = multiprocessing.get_context("spawn").Process(
         target=watch_process,
-        args=(db_path.resolve(), [path.resolve() for path in seeds], os.getpid()),
+        args=(
+            db_path.resolve() if isinstance(db_path, Path) else db_path,
+            [path.resolve() for path in seeds],
+            os.getpid(),
+        ),
         name="gql watch",
     )
     process.start()

@@ -108,16 +108,17 @@ class InvalidArgument(UserError):
 
 class InvalidText(UserError):
     """A string with an unpaired surrogate (``"\\ud800"`` in a query): not Unicode text,
-    so it can be neither stored nor compared."""
+    so it can be neither stored nor compared; or, on PostgreSQL, with a NUL character,
+    which its text cannot hold."""
 
     code = "INVALID_TEXT"
 
-    def __init__(self, value: str, position: int) -> None:
+    def __init__(self, value: str, position: int, problem: str = "unpaired surrogate") -> None:
         self.value = value
         self.position = position
         code_point = f"U+{ord(value[position]):04X}"
         super().__init__(
-            f"{value!r} is not valid text: unpaired surrogate {code_point} at position {position}"
+            f"{value!r} is not valid text: {problem} {code_point} at position {position}"
         )
 
 

@@ -20,6 +20,10 @@ Inside, one module per job:
     changes          the change log: what each load changed, and which changes match
     access, health   opening a file read-only or immutable; health reads for probes
     artifact         the file a server serves, switched when a new release replaces it
+    opening          ``open_store``: a SQLite file or a PostgreSQL URL, the same interface
+    dialect          the few statements SQLite and PostgreSQL spell differently
+    postgres         the PostgreSQL store (psycopg 3); pg_schema, pg_search its schema
+                     and its full-text search
     bounds           upper bounds of list fields, for the query cost limit
     write/           a load's one transaction (session) and its writes: articles,
                      definitions, derived state, the change log
@@ -78,7 +82,9 @@ from gql.store.lookups import (
     load_topics_by_parent_name,
     load_topics_by_slug,
 )
+from gql.store.opening import database_name, open_store
 from gql.store.paging import NEWEST_FIRST, OrderKey, Page, Window
+from gql.store.postgres import is_database_url
 from gql.store.rows import ArticleRow, ImageRow, ProviderRow, RelatedLinkRow, TopicRow
 from gql.store.search import load_matched_ids, load_search_page
 from gql.store.write.session import Chunk, LoadSession, WriteResult
@@ -124,6 +130,8 @@ __all__ = [
     "count_corpus",
     "count_entities",
     "data_version",
+    "database_name",
+    "is_database_url",
     "load_article_list",
     "load_article_lists_by_parent",
     "load_articles_by_id",
@@ -149,6 +157,7 @@ __all__ = [
     "load_topics_by_name",
     "load_topics_by_parent_name",
     "load_topics_by_slug",
+    "open_store",
     "read_data_version",
     "read_readiness",
     "read_release",

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gql.store.database import Store
-from gql.store.encoding import json_array
+from gql.store.dialect import Dialect
 from gql.store.filtering import Condition, where
 from gql.store.paging import (
     NEWEST_FIRST,
@@ -50,26 +51,39 @@ ARTICLE_ORDER_SQL = {
 }
 
 # Where the articles of many parents come from: (FROM clause, the parent id, the filter
-# on the parents, whose ``?`` is the JSON array of parent ids).
+# on the parents, whose ``?`` is the batch of parent ids: ``{in_keys}`` is the dialect's
+# ``in_keys``, see ``parent_source``).
 PARENT_SOURCES = {
     "provider": (
         "articles a",
         "a.provider_id",
-        "a.provider_id IN (SELECT value FROM json_each(?))",
+        "a.provider_id {in_keys}",
     ),
     "topic": (
         "article_topics x JOIN articles a ON a.id = x.article_id",
         "x.topic_id",
-        "x.topic_id IN (SELECT value FROM json_each(?))",
+        "x.topic_id {in_keys}",
     ),
     "citing": (
         "(SELECT DISTINCT target_article_id AS parent_id, article_id FROM related_links"
-        "  WHERE target_article_id IN (SELECT value FROM json_each(?))) c"
+        "  WHERE target_article_id {in_keys}) c"
         " JOIN articles a ON a.id = c.article_id",
         "c.parent_id",
-        "1",
+        "TRUE",
     ),
 }
+
+
+@lru_cache(maxsize=16)
+def parent_source(relation: str, dialect: Dialect) -> tuple[str, str, str]:
+    """``PARENT_SOURCES[relation]`` in ``dialect``'s SQL."""
+    source, parent, parent_filter = PARENT_SOURCES[relation]
+    return (
+        source.format(in_keys=dialect.in_keys),
+        parent,
+        parent_filter.format(in_keys=dialect.in_keys),
+    )
+
 
 # One parent's articles, as a condition on ``articles a`` (``?`` is the parent id). Written
 # as EXISTS/IN so that SQLite can walk the index of the sort key and stop after one page,
@@ -93,7 +107,7 @@ async def load_article_list(store: Store, spec: ArticleList) -> Page[ArticleRow]
     assert spec.search is None, "search pages come from load_search_page"
     params: list[Any] = []
     keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
-    condition, condition_params = where(spec.condition, "article")
+    condition, condition_params = where(spec.condition, "article", store.dialect)
     params += condition_params
     window = window_sql(keys, spec.window, params)
     sql = (
@@ -126,7 +140,7 @@ async def load_article_lists_by_parent(
         for parent_id in parent_ids:
             params.append(parent_id)
             params.append(parent_id)
-            condition, condition_params = where(spec.condition, "article")
+            condition, condition_params = where(spec.condition, "article", store.dialect)
             params += condition_params
             window = window_sql(keys, spec.window, params)
             params.append(spec.window.size + 1)
@@ -134,20 +148,20 @@ async def load_article_lists_by_parent(
                 f"SELECT * FROM (SELECT ? AS parent, {ARTICLE.select}, {keys_sql}"
                 " FROM articles a"
                 f" WHERE {PARENT_CONDITIONS[relation]} AND {condition} AND {window}"
-                f" ORDER BY {order} LIMIT ?)"
+                f" ORDER BY {order} LIMIT ?) u"
             )
         sql = " UNION ALL ".join(terms)
     else:
-        source, parent, parent_filter = PARENT_SOURCES[relation]
-        params.append(json_array(parent_ids))
-        condition, condition_params = where(spec.condition, "article")
+        source, parent, parent_filter = parent_source(relation, store.dialect)
+        params.append(store.dialect.keys(parent_ids))
+        condition, condition_params = where(spec.condition, "article", store.dialect)
         params += condition_params
         window = window_sql(keys, spec.window, params)
         params.append(spec.window.size + 1)
         sql = (
             f"SELECT * FROM (SELECT {parent} AS parent, {ARTICLE.select}, {keys_sql},"
             f" row_number() OVER (PARTITION BY {parent} ORDER BY {order}) AS rn"
-            f" FROM {source} WHERE {parent_filter} AND {condition} AND {window})"
+            f" FROM {source} WHERE {parent_filter} AND {condition} AND {window}) w"
             " WHERE rn <= ? ORDER BY parent, rn"
         )
     rows = await store.execute(sql, params)
@@ -160,7 +174,7 @@ async def load_article_lists_by_parent(
 
 async def count_article_list(store: Store, condition: Condition | None) -> int:
     """How many articles match ``condition`` (searches count ``load_matched_ids``)."""
-    condition_sql, params = where(condition, "article")
+    condition_sql, params = where(condition, "article", store.dialect)
     rows = await store.execute(f"SELECT count(*) FROM articles a WHERE {condition_sql}", params)
     return int(rows[0][0])
 
@@ -169,12 +183,12 @@ async def count_article_lists_by_parent(
     store: Store, relation: str, parent_ids: Sequence[int], condition: Condition | None
 ) -> list[int]:
     """For each parent, how many of its articles match ``condition``; one statement."""
-    source, parent, parent_filter = PARENT_SOURCES[relation]
-    where_sql, params = where(condition, "article")
+    source, parent, parent_filter = parent_source(relation, store.dialect)
+    where_sql, params = where(condition, "article", store.dialect)
     rows = await store.execute(
         f"SELECT {parent}, count(*) FROM {source} WHERE {parent_filter} AND {where_sql}"
         f" GROUP BY {parent}",
-        [json_array(parent_ids), *params],
+        [store.dialect.keys(parent_ids), *params],
     )
     found = {r[0]: r[1] for r in rows}
     return [found.get(pid, 0) for pid in parent_ids]

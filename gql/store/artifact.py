@@ -39,6 +39,7 @@ from gql.errors import StoreError
 from gql.store.database import Store
 from gql.store.health import read_readiness
 from gql.store.lookups import data_version
+from gql.store.opening import open_store
 
 logger = logging.getLogger("gql.store")
 
@@ -144,7 +145,7 @@ class Artifact:
     @classmethod
     async def open(
         cls,
-        path: Path,
+        path: Path | str,
         *,
         read_connections: int,
         time_limit_ms: int,
@@ -153,9 +154,10 @@ class Artifact:
     ) -> Artifact:
         """Open ``path`` read-only (immutable when asked or needed, as ``Store.open``
         decides) and, when it is immutable and ``check_interval_ms`` is above 0, watch it
-        for a new release."""
-        identity = identity_of(path)
-        store = await Store.open(
+        for a new release. A PostgreSQL URL opens that database, never watched: a load
+        changes it in place, as a SQLite file read with locks."""
+        identity = identity_of(Path(path))
+        store = await open_store(
             path,
             read_connections=read_connections,
             time_limit_ms=time_limit_ms,
@@ -171,7 +173,7 @@ class Artifact:
         def reopen() -> Awaitable[Store]:
             # The next file is read as the first one was: immutable, since only an
             # immutable store is watched.
-            return Store.open(
+            return open_store(
                 path,
                 read_connections=read_connections,
                 time_limit_ms=time_limit_ms,

@@ -23,10 +23,10 @@ class ListBounds:
     children_per_topic: int
 
 
-def _longest(table: str, key: str, where: str = "1") -> str:
+def _longest(table: str, key: str, where: str = "TRUE") -> str:
     # Grouped on the leading column of an index each time, so a scan of that index.
     counts = f"SELECT count(*) AS n FROM {table} WHERE {where} GROUP BY {key}"
-    return f"(SELECT coalesce(max(n), 0) FROM ({counts}))"
+    return f"(SELECT coalesce(max(n), 0) FROM ({counts}) c)"
 
 
 def _images(owner_kind: str) -> str:

@@ -10,7 +10,6 @@ change without its articles (``complete`` False).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -49,7 +48,7 @@ async def load_changes_since(store: Store, version: int) -> list[VersionChanges]
     a load may commit between them.
     """
     [(current,)] = await store.execute(
-        "SELECT CAST(COALESCE((SELECT value FROM meta WHERE key = 'data_version'), 0) AS INTEGER)"
+        "SELECT COALESCE(CAST((SELECT value FROM meta WHERE key = 'data_version') AS INTEGER), 0)"
     )
     if current <= version:
         return []
@@ -85,9 +84,9 @@ async def load_matching_article_ids(
     """Which of the articles ``ids`` satisfy ``condition`` now (all that exist when None)."""
     if not ids:
         return set()
-    sql, params = where(condition, "article")
+    sql, params = where(condition, "article", store.dialect)
     rows = await store.execute(
-        f"SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(?)) AND {sql}",
-        [json.dumps(sorted(ids)), *params],
+        f"SELECT a.id FROM articles a WHERE a.id {store.dialect.in_keys} AND {sql}",
+        [store.dialect.keys(sorted(ids)), *params],
     )
     return {row[0] for row in rows}

@@ -130,8 +130,8 @@ class Write:
         placeholders = ", ".join("?" * len(self.names))
         self.insert_sql = f"INSERT INTO {table.name}({self.columns_sql}) VALUES ({placeholders})"
         """``INSERT INTO t(c1, c2) VALUES (?, ?)``."""
-        self.insert_or_ignore_sql = self.insert_sql.replace("INSERT", "INSERT OR IGNORE", 1)
-        """The insert, skipped when it would break a uniqueness constraint."""
+        self.insert_or_ignore_sql = f"{self.insert_sql} ON CONFLICT DO NOTHING"
+        self.insert_returning_id_sql = f"{self.insert_sql} RETURNING id"
 
     def update_sql(self, key: str = "id") -> str:
         """``UPDATE t SET c1 = ?, c2 = ? WHERE key = ?`` (the values, then the key)."""

@@ -38,6 +38,7 @@ from gql.errors import (
 from gql.store.access import damage_of, read_immutable, reader_uri
 from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION, upgrade_full_text_index
 from gql.store.deadlines import CURRENT_DEADLINE, CURRENT_LOG, StatementDeadline
+from gql.store.dialect import SQLITE, Dialect
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -95,7 +96,12 @@ def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
 
 
 class Store:
-    """An open corpus database. Build it with ``await Store.open(path)``; ``close()`` it."""
+    """An open corpus database. Build it with ``await Store.open(path)``; ``close()`` it.
+
+    ``dialect`` says how the read and write modules spell the few statements that differ
+    between backends; ``gql.store.postgres.PostgresStore`` is the other backend."""
+
+    dialect: Dialect = SQLITE
 
     def __init__(
         self,
@@ -111,6 +117,8 @@ class Store:
             raise StoreError(f"read_connections must be at least 1, got {read_connections}")
         assert read_only or not immutable, "an immutable database is opened read-only"
         self.path = path
+        self.name = str(path)
+        """The database as messages name it (a PostgreSQL store's URL, without password)."""
         self.read_only = read_only
         self.immutable = immutable  # read with no locks and no -wal/-shm (``access``)
         self.damage: DatabaseDamaged | None = None  # the first damage any read met

@@ -9,7 +9,6 @@ from typing import Any
 
 from gql.store.columns import R, Reader
 from gql.store.database import Store
-from gql.store.encoding import json_array
 from gql.store.filtering import Condition, where
 from gql.store.paging import (
     OrderKey,
@@ -48,7 +47,7 @@ async def _entity_page(
 ) -> Page[R]:
     table, alias = reader.table.name, reader.table.alias
     keys = sort_keys(order, order_sql, f"{alias}.id")
-    condition_sql, params = where(condition, entity)
+    condition_sql, params = where(condition, entity, store.dialect)
     inside = window_sql(keys, window, params)
     rows = await store.execute(
         f"SELECT {reader.select}, {key_columns(keys)} FROM {table} {alias}"
@@ -79,7 +78,7 @@ async def load_topic_list(
 async def count_entities(store: Store, entity: str, condition: Condition | None) -> int:
     """How many providers (``provider``) or topics (``topic``) match ``condition``."""
     table = ENTITIES[entity].table
-    condition_sql, params = where(condition, entity)
+    condition_sql, params = where(condition, entity, store.dialect)
     rows = await store.execute(
         f"SELECT count(*) FROM {table.name} {table.alias} WHERE {condition_sql}", params
     )
@@ -96,10 +95,10 @@ async def load_related_topics(
         " FROM (SELECT x1.topic_id AS parent, x2.topic_id AS other, count(*) AS shared"
         "       FROM article_topics x1 JOIN article_topics x2"
         "         ON x2.article_id = x1.article_id AND x2.topic_id != x1.topic_id"
-        "       WHERE x1.topic_id IN (SELECT value FROM json_each(?))"
+        f"       WHERE x1.topic_id {store.dialect.in_keys}"
         "       GROUP BY x1.topic_id, x2.topic_id) c"
-        " JOIN topics t ON t.id = c.other) WHERE rn <= ? ORDER BY parent, rn",
-        [json_array(topic_ids), limit],
+        " JOIN topics t ON t.id = c.other) w WHERE rn <= ? ORDER BY parent, rn",
+        [store.dialect.keys(topic_ids), limit],
     )
     groups: dict[int, list[tuple[TopicRow, int]]] = defaultdict(list)
     decode = TOPIC.decode

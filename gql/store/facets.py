@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gql.store.article_lists import PARENT_SOURCES, ArticleList
+from gql.store.article_lists import ArticleList, parent_source
 from gql.store.database import Store
-from gql.store.encoding import json_array
 from gql.store.filtering import where
 from gql.store.search import article_source, execute_search
 
@@ -60,11 +59,12 @@ async def load_facets(
     join, value = FACETS[facet]
     params: list[Any] = []
     if relation is None:
-        source, parent, parent_filter = article_source(spec, params, ranked=False), "0", "1"
+        source = article_source(store, spec, params, ranked=False)
+        parent, parent_filter = "0", "TRUE"
     else:
-        source, parent, parent_filter = PARENT_SOURCES[relation]
-        params.append(json_array(parent_ids))
-    condition, condition_params = where(spec.condition, "article")
+        source, parent, parent_filter = parent_source(relation, store.dialect)
+        params.append(store.dialect.keys(parent_ids))
+    condition, condition_params = where(spec.condition, "article", store.dialect)
     params += condition_params
     rows = await execute_search(
         store,
@@ -74,7 +74,7 @@ async def load_facets(
         f"  SELECT m.parent, {value} AS value, count(*) AS n,"
         f"         row_number() OVER (PARTITION BY m.parent ORDER BY {_facet_order(facet, value)})"
         "          AS rn"
-        f"  FROM m {join} GROUP BY m.parent, value)"
+        f"  FROM m {join} GROUP BY m.parent, value) g"
         " WHERE rn <= ? ORDER BY parent, rn",
         [*params, limit],
         spec.search,
@@ -91,9 +91,9 @@ async def load_facets_of_ids(
     """Facet counts (as ``load_facets``) over a known list of article ids."""
     join, value = FACETS[facet]
     rows = await store.execute(
-        f"WITH m AS (SELECT value AS id FROM json_each(?))"
+        f"WITH m AS ({store.dialect.int_key_rows('id')})"
         f" SELECT {value} AS value, count(*) FROM m {join} GROUP BY value"
         f" ORDER BY {_facet_order(facet, value)} LIMIT ?",
-        [json_array(ids), limit],
+        [store.dialect.keys(ids), limit],
     )
     return [FacetCount(facet_value, count) for facet_value, count in rows]

@@ -7,12 +7,12 @@ here rather than one importing it from the other.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from gql.store.columns import FILES, Write
 from gql.store.database import Store
+from gql.store.write.connection import WriteConnection
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ async def load_file_entries(store: Store) -> list[FileEntry]:
     return [FileEntry(*row) for row in rows]
 
 
-def record_files(conn: sqlite3.Connection, entries: Iterable[FileEntry]) -> None:
+def record_files(conn: WriteConnection, entries: Iterable[FileEntry]) -> None:
     """Insert or replace the entries of files that were (re)loaded."""
     conn.executemany(
         _RECORD.upsert_sql("path"),
@@ -58,7 +58,7 @@ def record_files(conn: sqlite3.Connection, entries: Iterable[FileEntry]) -> None
     )
 
 
-def restat_files(conn: sqlite3.Connection, entries: Iterable[FileEntry]) -> None:
+def restat_files(conn: WriteConnection, entries: Iterable[FileEntry]) -> None:
     """Update size and time of files touched on disk whose content did not change."""
     conn.executemany(
         _RESTAT.update_sql("path"),
@@ -66,6 +66,6 @@ def restat_files(conn: sqlite3.Connection, entries: Iterable[FileEntry]) -> None
     )
 
 
-def forget_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
+def forget_files(conn: WriteConnection, paths: Iterable[str]) -> None:
     """Drop the entries of files that vanished from the folders being loaded."""
     conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gql.store.dialect import SQLITE, Dialect
 from gql.store.encoding import to_timestamp
 
 Op = str  # eq ne in contains startsWith gt gte lt lte isNull
@@ -94,7 +95,7 @@ ARTICLE_FIELDS = {
     "quality": Column("a.quality", "number"),
     "heat": Column("a.heat", "number"),
     "publishedAt": Column("a.published_at", "time"),
-    "published": Column("a.published", "flag"),
+    "published": Column("a.published = 1", "flag"),
     "hasRelated": Column(
         "EXISTS (SELECT 1 FROM related_links hr WHERE hr.article_id = a.id)", "flag"
     ),
@@ -115,11 +116,6 @@ TOPIC_FIELDS = {
 ENTITY_FIELDS = {"article": ARTICLE_FIELDS, "provider": PROVIDER_FIELDS, "topic": TOPIC_FIELDS}
 
 
-def fold(text: str) -> str:
-    """Case-insensitive form of text (full Unicode case folding), as ``gql_fold`` in SQL."""
-    return text.casefold()
-
-
 def _param(value: Any) -> Any:
     """A comparison value as stored (see ``encoding``)."""
     if isinstance(value, datetime):
@@ -127,62 +123,68 @@ def _param(value: Any) -> Any:
     return value
 
 
-def _compare(column: Column, op: Op, value: Any, params: list[Any]) -> str:
+def _compare(column: Column, op: Op, value: Any, params: list[Any], dialect: Dialect) -> str:
     sql = column.sql
     if op == "isNull":
         return f"({sql} IS NULL)" if value else f"({sql} IS NOT NULL)"
     if op == "eq":
         params.append(_param(value))
-        return f"({sql} IS ?)"
+        return f"({sql} IS NOT DISTINCT FROM ?)"
     if op == "ne":
         params.append(_param(value))
-        return f"({sql} IS NOT ?)"
+        return f"({sql} IS DISTINCT FROM ?)"
     if op == "in":
         values = [_param(v) for v in value]
         params.extend(values)
         if not values:
-            return "0"
-        return f"COALESCE({sql} IN ({', '.join('?' * len(values))}), 0)"
+            return "FALSE"
+        return f"COALESCE({sql} IN ({', '.join('?' * len(values))}), FALSE)"
     if op == "contains":
-        params.append(fold(value))
-        return f"COALESCE(instr(gql_fold({sql}), ?) > 0, 0)"
+        params.append(dialect.fold(value))
+        return f"COALESCE(instr(gql_fold({sql}), ?) > 0, FALSE)"
     if op == "startsWith":
-        folded = fold(value)
+        folded = dialect.fold(value)
         params.extend([len(folded), folded])
-        return f"COALESCE(substr(gql_fold({sql}), 1, ?) = ?, 0)"
+        return f"COALESCE(substr(gql_fold({sql}), 1, ?) = ?, FALSE)"
     operators = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
     assert op in operators, f"unknown operator {op}"
     params.append(_param(value))
-    return f"COALESCE({sql} {operators[op]} ?, 0)"
+    return f"COALESCE({sql} {operators[op]} ?, FALSE)"
 
 
-def compile_condition(condition: Condition, entity: str, params: list[Any]) -> str:
+def compile_condition(
+    condition: Condition, entity: str, params: list[Any], dialect: Dialect = SQLITE
+) -> str:
     """SQL for ``condition`` on ``entity`` (``article``/``provider``/``topic``); appends params."""
     fields = ENTITY_FIELDS[entity]
     if isinstance(condition, Compare):
-        return _compare(fields[condition.field], condition.op, condition.value, params)
+        return _compare(fields[condition.field], condition.op, condition.value, params, dialect)
     if isinstance(condition, Flag):
         column = fields[condition.field]
-        return f"(({column.sql}) IS {1 if condition.value else 0})"
+        return f"(({column.sql}) IS {'TRUE' if condition.value else 'FALSE'})"
     if isinstance(condition, All):
         if not condition.parts:
-            return "1"
+            return "TRUE"
         return (
-            "(" + " AND ".join(compile_condition(c, entity, params) for c in condition.parts) + ")"
+            "("
+            + " AND ".join(compile_condition(c, entity, params, dialect) for c in condition.parts)
+            + ")"
         )
     if isinstance(condition, AnyOf):
         if not condition.parts:
-            return "0"
+            return "FALSE"
         return (
-            "(" + " OR ".join(compile_condition(c, entity, params) for c in condition.parts) + ")"
+            "("
+            + " OR ".join(compile_condition(c, entity, params, dialect) for c in condition.parts)
+            + ")"
         )
     if isinstance(condition, Not):
-        return f"(NOT {compile_condition(condition.part, entity, params)})"
+        return f"(NOT {compile_condition(condition.part, entity, params, dialect)})"
     if isinstance(condition, ProviderIs):
-        inner = compile_condition(condition.condition, "provider", params)
+        inner = compile_condition(condition.condition, "provider", params, dialect)
         return f"EXISTS (SELECT 1 FROM providers p WHERE p.id = a.provider_id AND {inner})"
     assert isinstance(condition, TopicsMatch)
-    inner = compile_condition(condition.condition, "topic", params)
+    inner = compile_condition(condition.condition, "topic", params, dialect)
     base = (
         "SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id"
         " WHERE x.article_id = a.id"
@@ -195,9 +197,11 @@ def compile_condition(condition: Condition, entity: str, params: list[Any]) -> s
     return f"NOT EXISTS ({base} AND NOT {inner})"
 
 
-def where(condition: Condition | None, entity: str) -> tuple[str, list[Any]]:
-    """``(sql, params)`` for an optional condition; no condition is ``1`` (everything)."""
+def where(
+    condition: Condition | None, entity: str, dialect: Dialect = SQLITE
+) -> tuple[str, list[Any]]:
+    """``(sql, params)`` for an optional condition; no condition is ``TRUE`` (everything)."""
     params: list[Any] = []
     if condition is None:
-        return "1", params
-    return compile_condition(condition, entity, params), params
+        return "TRUE", params
+    return compile_condition(condition, entity, params, dialect), params

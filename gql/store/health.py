@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gql.store.database import Store
+from gql.store.opening import open_store
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ async def read_readiness(store: Store) -> Readiness:
     return Readiness(data_version=int(version or 0), articles=int(articles))
 
 
-async def check_database(path: Path, *, immutable: bool = False) -> Readiness:
+async def check_database(path: Path | str, *, immutable: bool = False) -> Readiness:
     """Open ``path`` as a server would (read-only), read its readiness and close it:
     ``StoreError`` (``DatabaseDamaged`` for a damaged file) says why it cannot be served."""
-    store = await Store.open(path, read_connections=1, read_only=True, immutable=immutable)
+    store = await open_store(path, read_connections=1, read_only=True, immutable=immutable)
     try:
         return await read_readiness(store)
     finally:

@@ -1,8 +1,8 @@
 """Reads by key: one SQL statement per call, results in the order of the keys asked for.
 
 Batch functions take a list of keys and return one entry per key (``None`` or ``[]`` for a
-missing key), which is the contract DataLoaders need. Keys travel as one JSON array
-(``json_each``), so a batch of any size is one statement with one bound parameter. Lists
+missing key), which is the contract DataLoaders need. Keys travel as one bound parameter
+(``Dialect.in_keys``), so a batch of any size is one statement. Lists
 that can grow (and are paged) live in ``article_lists`` and ``entity_lists``.
 """
 
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gql.store.database import Row, Store
-from gql.store.encoding import json_array
 from gql.store.rows import (
     ARTICLE,
     IMAGE,
@@ -43,8 +42,10 @@ _image = IMAGE.decode
 
 
 async def _lookup(store: Store, sql: str, keys: Sequence[Any], *params: Any) -> list[Row]:
-    """Rows of ``sql`` whose last parameter is ``keys`` as a JSON array (``json_each``)."""
-    return await store.execute(sql, (*params, json_array(keys)), inline=len(keys) <= INLINE_KEYS)
+    """Rows of ``sql`` whose last parameter is the batch ``keys`` (``Dialect.in_keys``)."""
+    return await store.execute(
+        sql, (*params, store.dialect.keys(keys)), inline=len(keys) <= INLINE_KEYS
+    )
 
 
 def _one_per_key(keys: Sequence[K], found: dict[K, T]) -> list[T | None]:
@@ -64,7 +65,7 @@ def _grouped(keys: Sequence[K], rows: list[tuple[K, T]]) -> list[list[T]]:
 async def load_articles_by_id(store: Store, ids: Sequence[int]) -> list[ArticleRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {ARTICLE.select} FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))",
+        f"SELECT {ARTICLE.select} FROM articles a WHERE a.id {store.dialect.in_keys}",
         ids,
     )
     return _one_per_key(ids, {row.id: row for row in map(_article, rows)})
@@ -74,7 +75,7 @@ async def load_articles_by_url(store: Store, urls: Sequence[str]) -> list[Articl
     trimmed = [u.strip() for u in urls]
     rows = await _lookup(
         store,
-        f"SELECT {ARTICLE.select} FROM articles a WHERE a.url IN (SELECT value FROM json_each(?))",
+        f"SELECT {ARTICLE.select} FROM articles a WHERE a.url {store.dialect.in_keys}",
         trimmed,
     )
     return _one_per_key(trimmed, {row.url: row for row in map(_article, rows)})
@@ -83,7 +84,7 @@ async def load_articles_by_url(store: Store, urls: Sequence[str]) -> list[Articl
 async def load_articles_by_slug(store: Store, slugs: Sequence[str]) -> list[ArticleRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {ARTICLE.select} FROM articles a WHERE a.slug IN (SELECT value FROM json_each(?))",
+        f"SELECT {ARTICLE.select} FROM articles a WHERE a.slug {store.dialect.in_keys}",
         slugs,
     )
     return _one_per_key(slugs, {row.slug: row for row in map(_article, rows)})
@@ -92,7 +93,7 @@ async def load_articles_by_slug(store: Store, slugs: Sequence[str]) -> list[Arti
 async def load_providers_by_id(store: Store, ids: Sequence[int]) -> list[ProviderRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {PROVIDER.select} FROM providers p WHERE p.id IN (SELECT value FROM json_each(?))",
+        f"SELECT {PROVIDER.select} FROM providers p WHERE p.id {store.dialect.in_keys}",
         ids,
     )
     return _one_per_key(ids, {row.id: row for row in map(_provider, rows)})
@@ -103,8 +104,7 @@ async def load_providers_by_domain(
 ) -> list[ProviderRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {PROVIDER.select} FROM providers p"
-        " WHERE p.domain IN (SELECT value FROM json_each(?))",
+        f"SELECT {PROVIDER.select} FROM providers p WHERE p.domain {store.dialect.in_keys}",
         domains,
     )
     return _one_per_key(domains, {row.domain: row for row in map(_provider, rows)})
@@ -113,7 +113,7 @@ async def load_providers_by_domain(
 async def load_topics_by_id(store: Store, ids: Sequence[int]) -> list[TopicRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {TOPIC.select} FROM topics t WHERE t.id IN (SELECT value FROM json_each(?))",
+        f"SELECT {TOPIC.select} FROM topics t WHERE t.id {store.dialect.in_keys}",
         ids,
     )
     return _one_per_key(ids, {row.id: row for row in map(_topic, rows)})
@@ -122,7 +122,7 @@ async def load_topics_by_id(store: Store, ids: Sequence[int]) -> list[TopicRow |
 async def load_topics_by_name(store: Store, names: Sequence[str]) -> list[TopicRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {TOPIC.select} FROM topics t WHERE t.name IN (SELECT value FROM json_each(?))",
+        f"SELECT {TOPIC.select} FROM topics t WHERE t.name {store.dialect.in_keys}",
         names,
     )
     return _one_per_key(names, {row.name: row for row in map(_topic, rows)})
@@ -131,7 +131,7 @@ async def load_topics_by_name(store: Store, names: Sequence[str]) -> list[TopicR
 async def load_topics_by_slug(store: Store, slugs: Sequence[str]) -> list[TopicRow | None]:
     rows = await _lookup(
         store,
-        f"SELECT {TOPIC.select} FROM topics t WHERE t.slug IN (SELECT value FROM json_each(?))",
+        f"SELECT {TOPIC.select} FROM topics t WHERE t.slug {store.dialect.in_keys}",
         slugs,
     )
     return _one_per_key(slugs, {row.slug: row for row in map(_topic, rows)})
@@ -146,7 +146,7 @@ async def load_topics_by_article(store: Store, article_ids: Sequence[int]) -> li
         store,
         f"SELECT x.article_id, {TOPIC.select} FROM article_topics x"
         " JOIN topics t ON t.id = x.topic_id"
-        " WHERE x.article_id IN (SELECT value FROM json_each(?))"
+        f" WHERE x.article_id {store.dialect.in_keys}"
         " ORDER BY x.article_id, x.position",
         article_ids,
     )
@@ -159,7 +159,7 @@ async def load_links_by_article(
     rows = await _lookup(
         store,
         f"SELECT {RELATED_LINK.select} FROM related_links r"
-        " WHERE r.article_id IN (SELECT value FROM json_each(?))"
+        f" WHERE r.article_id {store.dialect.in_keys}"
         " ORDER BY r.article_id, r.position",
         article_ids,
     )
@@ -174,7 +174,7 @@ async def load_images_by_owner(
     rows = await _lookup(
         store,
         f"SELECT i.owner_id, {IMAGE.select} FROM images i"
-        " WHERE i.owner_kind = ? AND i.owner_id IN (SELECT value FROM json_each(?))"
+        f" WHERE i.owner_kind = ? AND i.owner_id {store.dialect.in_keys}"
         " ORDER BY i.owner_id, i.position",
         owner_ids,
         owner_kind,
@@ -186,7 +186,7 @@ async def load_topics_by_parent_name(store: Store, names: Sequence[str]) -> list
     rows = await _lookup(
         store,
         f"SELECT {TOPIC.select} FROM topics t"
-        " WHERE t.parent_name IN (SELECT value FROM json_each(?)) ORDER BY t.name, t.id",
+        f" WHERE t.parent_name {store.dialect.in_keys} ORDER BY t.name, t.id",
         names,
     )
     topics = list(map(_topic, rows))

@@ -91,13 +91,13 @@ def _beyond(sql: str, descending: bool, value: Any, *, forward: bool, params: li
     """Rows strictly past ``value`` on one key, in list order (forward) or against it."""
     if forward:
         if value is None:
-            return "0"
+            return "FALSE"
         params.append(value)
         return f"({sql} {'<' if descending else '>'} ? OR {sql} IS NULL)"
     if value is None:
         return f"({sql} IS NOT NULL)"
     params.append(value)
-    return f"COALESCE({sql} {'>' if descending else '<'} ?, 0)"
+    return f"COALESCE({sql} {'>' if descending else '<'} ?, FALSE)"
 
 
 def _keyset(keys: SortKeys, values: tuple[Any, ...], *, forward: bool, params: list[Any]) -> str:
@@ -108,7 +108,7 @@ def _keyset(keys: SortKeys, values: tuple[Any, ...], *, forward: bool, params: l
     for i, (sql, descending) in enumerate(keys):
         parts = []
         for j in range(i):
-            parts.append(f"{keys[j][0]} IS ?")
+            parts.append(f"{keys[j][0]} IS NOT DISTINCT FROM ?")
             params.append(values[j])
         parts.append(_beyond(sql, descending, values[i], forward=forward, params=params))
         alternatives.append("(" + " AND ".join(parts) + ")")
@@ -116,13 +116,13 @@ def _keyset(keys: SortKeys, values: tuple[Any, ...], *, forward: bool, params: l
 
 
 def window_sql(keys: SortKeys, window: Window, params: list[Any]) -> str:
-    """The condition of the rows inside ``window``'s cursors (``1`` without cursors)."""
+    """The condition of the rows inside ``window``'s cursors (``TRUE`` without cursors)."""
     conditions = []
     if window.after is not None:
         conditions.append(_keyset(keys, window.after, forward=True, params=params))
     if window.before is not None:
         conditions.append(_keyset(keys, window.before, forward=False, params=params))
-    return " AND ".join(conditions) or "1"
+    return " AND ".join(conditions) or "TRUE"
 
 
 def make_page(items: list[tuple[T, tuple[Any, ...], Any]], window: Window) -> Page[T]:

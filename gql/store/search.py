@@ -32,11 +32,12 @@ import unicodedata
 from typing import Any
 
 from gql.errors import SearchSyntaxError, SearchTooLarge, StoreError
+from gql.store import pg_search
 from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
 from gql.store.database import Row, Store
-from gql.store.encoding import json_array
 from gql.store.filtering import Condition, where
 from gql.store.paging import Page, key_columns, make_page, order_by, sort_keys, window_sql
+from gql.store.pg_search import unicode61_tokens as _tokens
 from gql.store.rows import ARTICLE, ArticleRow
 
 # bm25 weights per FTS column (title, excerpt): a title match outranks an excerpt match.
@@ -72,8 +73,6 @@ _article = ARTICLE.decode
 # A term as ``snippet_query`` reads it: an optional ``^``, a string or a bareword, an
 # optional ``*`` (the last token is a prefix).
 _SNIPPET_TERM = re.compile(r'\^?\s*("(?:[^"]|"")*"?|[A-Za-z0-9_\x1a\u0080-\U0010ffff]+)(\s*\*)?')
-# What unicode61 splits tokens at: Unicode spaces, punctuation and controls (FTS5 docs 4.3.1).
-_SEPARATOR_CATEGORIES = ("Z", "P", "C")
 # A row with no match of the snippet query (see the module docstring) shows this much of
 # its title instead.
 SNIPPET_FALLBACK_CHARS = 120
@@ -104,22 +103,6 @@ def _fold(token: str) -> str:
     """A token as unicode61 with ``remove_diacritics 2`` compares it: lower case, marks off."""
     decomposed = unicodedata.normalize("NFD", token)
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-
-
-def _tokens(text: str) -> list[str]:
-    """``text`` split where unicode61 splits it."""
-    tokens: list[str] = []
-    current: list[str] = []
-    for char in text:
-        if unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES:
-            if current:
-                tokens.append("".join(current))
-                current = []
-        else:
-            current.append(char)
-    if current:
-        tokens.append("".join(current))
-    return tokens
 
 
 def _quoted(token: str) -> str:
@@ -165,11 +148,15 @@ def snippet_query(search: str) -> str:
     return " OR ".join(terms) if terms else search
 
 
-def article_source(spec: ArticleList, params: list[Any], *, ranked: bool = True) -> str:
+def article_source(
+    store: Store, spec: ArticleList, params: list[Any], *, ranked: bool = True
+) -> str:
     """The articles a list draws from: all, or the search matches (with ``a.rank`` when
     ``ranked``; counts and facets skip BM25, which costs per match)."""
     if spec.search is None:
         return "articles a"
+    if store.dialect.name == "postgresql":
+        return pg_search.article_source(spec.search, params, ranked=ranked)
     params.append(spec.search)
     if not ranked:
         return (
@@ -190,7 +177,9 @@ async def execute_search(
         return await store.execute(sql, params)
     except StoreError as exc:
         problem = str(exc.__cause__ or exc)
-        if search is not None and problem.startswith(_FTS_QUERY_PROBLEMS):
+        if search is not None and problem.startswith(
+            pg_search.QUERY_PROBLEMS if store.dialect.name == "postgresql" else _FTS_QUERY_PROBLEMS
+        ):
             raise SearchSyntaxError(search, problem) from exc
         raise
 
@@ -203,9 +192,9 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
     assert spec.search is not None
     check_search(spec.search)
     params: list[Any] = []
-    source = article_source(spec, params)
+    source = article_source(store, spec, params)
     keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
-    condition, condition_params = where(spec.condition, "article")
+    condition, condition_params = where(spec.condition, "article", store.dialect)
     params += condition_params
     window = window_sql(keys, spec.window, params)
     params.append(spec.window.size + 1)
@@ -217,18 +206,20 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
         params,
         spec.search,
     )
-    ids = json_array([article_id for article_id, *_ in ranked])
-    rows = await execute_search(
-        store,
-        f"SELECT {ARTICLE.select},"
-        f" coalesce(s.snippet, substr(a.title, 1, {SNIPPET_FALLBACK_CHARS})) FROM articles a"
-        f" LEFT JOIN (SELECT rowid AS fid, {SNIPPET} AS snippet FROM articles_fts"
-        "  WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))) s"
-        " ON s.fid = a.id"
-        " WHERE a.id IN (SELECT value FROM json_each(?))",
-        [snippet_query(spec.search), ids, ids],
-        spec.search,
-    )
+    ids = store.dialect.keys([article_id for article_id, *_ in ranked])
+    if store.dialect.name == "postgresql":
+        sql, snippet_params = pg_search.snippets_sql(spec.search, ids)
+    else:
+        sql = (
+            f"SELECT {ARTICLE.select},"
+            f" coalesce(s.snippet, substr(a.title, 1, {SNIPPET_FALLBACK_CHARS})) FROM articles a"
+            f" LEFT JOIN (SELECT rowid AS fid, {SNIPPET} AS snippet FROM articles_fts"
+            "  WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))) s"
+            " ON s.fid = a.id"
+            " WHERE a.id IN (SELECT value FROM json_each(?))"
+        )
+        snippet_params = [snippet_query(spec.search), ids, ids]
+    rows = await execute_search(store, sql, snippet_params, spec.search)
     found: dict[int, tuple[ArticleRow, str]] = {}
     for r in rows:
         row = _article(r)
@@ -251,8 +242,8 @@ async def load_matched_ids(store: Store, search: str, condition: Condition | Non
     """
     check_search(search)
     params: list[Any] = []
-    source = article_source(ArticleList(search=search), params, ranked=False)
-    condition_sql, condition_params = where(condition, "article")
+    source = article_source(store, ArticleList(search=search), params, ranked=False)
+    condition_sql, condition_params = where(condition, "article", store.dialect)
     rows = await execute_search(
         store,
         f"SELECT a.id FROM {source} WHERE {condition_sql}",

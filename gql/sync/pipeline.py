@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 
 from gql.ingest import DEFAULT_LIMITS, ArticleRecord, IngestLimits
-from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries
+from gql.store import Chunk, LoadSession, Store, count_corpus, load_file_entries, open_store
 from gql.sync.changes import ChangeFinder, DiskChanges, find_changes, resolve_roots
 from gql.sync.reading import FileToRead, ParseOptions, ReadResult, file_to_read
 from gql.sync.report import LoadReport, Rejected
@@ -210,7 +210,7 @@ async def load_into(
     When another load holds the database, wait up to ``lock_timeout_s`` for it, then
     raise ``DatabaseLocked``.
     """
-    store = await Store.open(
+    store = await open_store(
         db_path, read_connections=1, write_lock_timeout_ms=round(lock_timeout_s * 1000)
     )
     try:

@@ -35,7 +35,7 @@ from typing import Final
 from watchfiles import Change, DefaultFilter, awatch
 
 from gql.errors import GqlError
-from gql.store import Store
+from gql.store import Store, open_store
 from gql.sync.changes import resolve_roots
 from gql.sync.named import NamedChanges
 from gql.sync.pipeline import DEFAULT_LOCK_TIMEOUT_S, load_paths
@@ -63,15 +63,15 @@ class SeedEvents(DefaultFilter):
     """File events worth a load: not the database's own files (it may sit in a seed
     folder), nor editors' swap and backup files (watchfiles' defaults)."""
 
-    def __init__(self, db_path: Path) -> None:
-        db = str(db_path.resolve())
+    def __init__(self, db_path: Path | str) -> None:
+        db = str(Path(db_path).resolve())
         super().__init__(
             ignore_paths=tuple(db + suffix for suffix in ("", "-wal", "-shm", "-journal"))
         )
 
 
 async def watch_seeds(
-    db_path: Path,
+    db_path: Path | str,
     roots: Iterable[Path | str],
     *,
     report: ReportFn,
@@ -86,7 +86,7 @@ async def watch_seeds(
     are walked by the first load and at least every ``rescan_s``; other loads look at
     the paths their batch named."""
     root_paths = resolve_roots(roots)
-    store = await Store.open(
+    store = await open_store(
         db_path, read_connections=1, write_lock_timeout_ms=round(lock_timeout_s * 1000)
     )
     events = awatch(
@@ -172,7 +172,7 @@ class _UvicornLike(logging.Formatter):
         return f"{record.levelname + ':':<9} {record.getMessage()}"
 
 
-def watch_process(db_path: Path, roots: list[Path], parent_pid: int) -> None:
+def watch_process(db_path: Path | str, roots: list[Path], parent_pid: int) -> None:
     """The watcher process of ``gql serve --watch``: logs to stderr as uvicorn does, ends
     on SIGTERM (after the load in progress) or when ``parent_pid`` is gone."""
     handler = logging.StreamHandler(sys.stderr)

@@ -61,6 +61,10 @@ def hits(page: Page[ArticleRow]) -> list[tuple[ArticleRow, tuple[float, str]]]:
     return list(zip(page.rows, page.hits or [], strict=True))
 
 
+@pytest.mark.sqlite_only(
+    "FTS5's own bm25() and snippet() byte for byte; PostgreSQL ranks with ts_rank_cd"
+    " (tests/store/test_pg_search.py)"
+)
 @pytest.mark.parametrize(
     "search",
     [

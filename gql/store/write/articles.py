@@ -9,7 +9,6 @@ once the load has written everything.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from gql.ingest.records import ArticleRecord, ProviderRef, RelatedRecord
 from gql.keys import slugify
@@ -73,10 +72,14 @@ def index_new_articles(writer: Writer) -> None:
     (an AFTER INSERT trigger) costs ten times as much on a big load."""
     if not writer.unindexed_articles:
         return
+    if writer.dialect.name != "sqlite":
+        # PostgreSQL's index is a generated column of the row (``pg_schema``).
+        writer.unindexed_articles.clear()
+        return
     writer.conn.execute(
         "INSERT INTO articles_fts(rowid, title, excerpt) SELECT id, title, excerpt"
         " FROM articles_fts_text WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (json.dumps(writer.unindexed_articles),),
+        (writer.dialect.keys(writer.unindexed_articles),),
     )
     writer.unindexed_articles.clear()
 
@@ -161,8 +164,7 @@ def upsert_article(writer: Writer, record: ArticleRecord) -> bool:
         provider_extra=None if provider is None else provider.extra,
     )
     if article_id is None:
-        cursor = conn.execute(_ARTICLE.insert_sql, values)
-        article_id = int(cursor.lastrowid or 0)
+        (article_id,) = conn.execute(_ARTICLE.insert_returning_id_sql, values).fetchone()
         writer.unindexed_articles.append(article_id)
     else:
         conn.execute(_ARTICLE_UPDATE_SQL, (*values, article_id))
@@ -191,8 +193,8 @@ def upsert_article(writer: Writer, record: ArticleRecord) -> bool:
 
 def _insert_link(writer: Writer, article_id: int, link: RelatedRecord) -> None:
     provider = link.provider
-    cursor = writer.conn.execute(
-        _LINK.insert_sql,
+    (link_id,) = writer.conn.execute(
+        _LINK.insert_returning_id_sql,
         _LINK.values(
             article_id=article_id,
             position=link.position,
@@ -210,8 +212,7 @@ def _insert_link(writer: Writer, article_id: int, link: RelatedRecord) -> None:
             provider_extra=None if provider is None else provider.extra,
             extra=link.extra,
         ),
-    )
-    link_id = int(cursor.lastrowid or 0)
+    ).fetchone()
     if link.images:
         writer.replace_images("related", link_id, link.images, fresh=True)
     if provider is not None and provider.images:

@@ -10,10 +10,10 @@ nothing; removed then added, a file renamed, is updated). Only the last
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Final
 
 from gql.store.columns import ARTICLE_CHANGES, DATA_VERSIONS, Write
+from gql.store.write.connection import WriteConnection
 
 ADDED: Final = "added"
 UPDATED: Final = "updated"
@@ -50,7 +50,7 @@ def note_change(changes: dict[str, str], url: str, kind: str) -> None:
         changes[url] = merged
 
 
-def record_changes(conn: sqlite3.Connection, version: int, changes: dict[str, str]) -> None:
+def record_changes(conn: WriteConnection, version: int, changes: dict[str, str]) -> None:
     """Write ``changes`` (URL to kind) as the changes of ``version``; forget old versions."""
     counts = {kind: 0 for kind in (ADDED, UPDATED, REMOVED)}
     for kind in changes.values():

@@ -10,10 +10,9 @@ providers and topics nobody refers to any more are dropped. Each step reads the 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from gql.store.write.state import IMAGE_WRITE, Writer, ids_json
+from gql.store.write.state import IMAGE_WRITE, Writer
 
 # The columns of an image that a provider's merged set copies from its sources.
 _COPIED_IMAGE_COLUMNS = ("url", "width", "height", "title", "is_cached", "extra")
@@ -24,9 +23,10 @@ def settle_slugs(writer: Writer) -> None:
     build would: the lowest URL keeps the base, the others get ``base-<url hash>``."""
     conn = writer.conn
     groups = conn.execute(
-        "SELECT base_slug FROM articles WHERE base_slug IN (SELECT value FROM json_each(?))"
-        " GROUP BY base_slug HAVING count(*) > 1 OR max(slug != base_slug)",
-        (json.dumps(sorted(writer.touched_slugs)),),
+        f"SELECT base_slug FROM articles WHERE base_slug {writer.dialect.in_keys}"
+        " GROUP BY base_slug"
+        " HAVING count(*) > 1 OR max(CASE WHEN slug != base_slug THEN 1 ELSE 0 END) = 1",
+        (writer.keys(writer.touched_slugs),),
     ).fetchall()
     for (base,) in groups:
         rows = conn.execute(
@@ -50,25 +50,26 @@ def settle_slugs(writer: Writer) -> None:
 
 def resolve_links(writer: Writer) -> None:
     """Point related links at the corpus article with their URL, both ways round."""
+    in_keys = writer.dialect.in_keys
     writer.conn.execute(
         "UPDATE related_links SET target_article_id ="
         " (SELECT a.id FROM articles a WHERE a.url = related_links.url)"
-        " WHERE (article_id IN (SELECT value FROM json_each(?))"
-        " OR url IN (SELECT value FROM json_each(?)))"
+        f" WHERE (article_id {in_keys} OR url {in_keys})"
         # Most links point outside the corpus: rewriting their rows with the same NULL
         # took most of the time of this statement on a big load.
-        " AND target_article_id IS NOT"
+        " AND target_article_id IS DISTINCT FROM"
         " (SELECT a.id FROM articles a WHERE a.url = related_links.url)",
-        (ids_json(writer.touched_articles), json.dumps(sorted(writer.touched_urls))),
+        (writer.keys(writer.touched_articles), writer.keys(writer.touched_urls)),
     )
 
 
 def refresh_providers(writer: Writer) -> None:
     """Recompute display names and merged images of touched providers; drop orphans."""
-    ids = ids_json(writer.touched_providers)
+    ids = writer.keys(writer.touched_providers)
+    in_keys = writer.dialect.in_keys
     conn = writer.conn
     conn.execute(
-        "DELETE FROM providers WHERE id IN (SELECT value FROM json_each(?))"
+        f"DELETE FROM providers WHERE id {in_keys}"
         " AND definition_path IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.provider_id = providers.id)"
         " AND NOT EXISTS (SELECT 1 FROM related_links r WHERE r.provider_id = providers.id)",
@@ -77,7 +78,7 @@ def refresh_providers(writer: Writer) -> None:
     # The name a publisher file gives wins; else the name most articles use, else the
     # name most related links use (ties: the most recent use), else the domain.
     conn.execute(
-        """
+        f"""
         UPDATE providers SET name = COALESCE(
             NULLIF(TRIM(defined_name), ''),
             (SELECT provider_name FROM articles a
@@ -87,43 +88,43 @@ def refresh_providers(writer: Writer) -> None:
               WHERE r.provider_id = providers.id AND TRIM(COALESCE(provider_name, '')) != ''
               GROUP BY provider_name ORDER BY count(*) DESC, max(published_at) DESC LIMIT 1),
             domain)
-        WHERE id IN (SELECT value FROM json_each(?))
+        WHERE id {in_keys}
         """,
         (ids,),
     )
     conn.execute(
-        "DELETE FROM images WHERE owner_kind = 'provider'"
-        " AND owner_id IN (SELECT value FROM json_each(?))",
+        f"DELETE FROM images WHERE owner_kind = 'provider' AND owner_id {in_keys}",
         (ids,),
     )
     _merge_provider_images(writer, ids)
 
 
-def _merge_provider_images(writer: Writer, ids: str) -> None:
+def _merge_provider_images(writer: Writer, ids: Any) -> None:
     """Merged images: the publisher file's first, then those article files list (newest
     article first), then those related links list; the first image of each URL wins."""
     copied = ", ".join(f"i.{name}" for name in _COPIED_IMAGE_COLUMNS)
+    in_keys = writer.dialect.in_keys
     candidates = writer.conn.execute(
         f"""
         SELECT owner_id, {", ".join(_COPIED_IMAGE_COLUMNS)} FROM (
             SELECT i.owner_id, 0 AS src, '' AS sort_at, 0 AS sort_id, i.position, {copied}
               FROM images i
              WHERE i.owner_kind = 'organization'
-               AND i.owner_id IN (SELECT value FROM json_each(:ids))
+               AND i.owner_id {in_keys}
             UNION ALL
             SELECT a.provider_id, 1, COALESCE(a.published_at, ''), a.id, i.position, {copied}
               FROM articles a JOIN images i
                 ON i.owner_kind = 'article_provider' AND i.owner_id = a.id
-             WHERE a.provider_id IN (SELECT value FROM json_each(:ids))
+             WHERE a.provider_id {in_keys}
             UNION ALL
             SELECT r.provider_id, 2, COALESCE(r.published_at, ''), r.id, i.position, {copied}
               FROM related_links r JOIN images i
                 ON i.owner_kind = 'related_provider' AND i.owner_id = r.id
-             WHERE r.provider_id IN (SELECT value FROM json_each(:ids))
-        )
+             WHERE r.provider_id {in_keys}
+        ) c
         ORDER BY owner_id, src, sort_at DESC, sort_id DESC, position
         """,
-        {"ids": ids},
+        (ids, ids, ids),
     ).fetchall()
     merged: list[tuple[Any, ...]] = []
     seen: set[tuple[int, str]] = set()
@@ -146,8 +147,8 @@ def _merge_provider_images(writer: Writer, ids: str) -> None:
 def refresh_topics(writer: Writer) -> None:
     """Drop topics that no article uses and no definition file defines."""
     writer.conn.execute(
-        "DELETE FROM topics WHERE id IN (SELECT value FROM json_each(?))"
+        f"DELETE FROM topics WHERE id {writer.dialect.in_keys}"
         " AND definition_path IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM article_topics t WHERE t.topic_id = topics.id)",
-        (ids_json(writer.touched_topics),),
+        (writer.keys(writer.touched_topics),),
     )

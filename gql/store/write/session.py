@@ -12,13 +12,13 @@ transaction committed. Readers see the old corpus or the new one, never half of 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from dataclasses import dataclass, field
 
 from gql.ingest.records import ArticleRecord, OrganizationRecord, TopicRecord
 from gql.store.files import FileEntry, forget_files, record_files, restat_files
 from gql.store.write.articles import index_new_articles, remove_article, upsert_article
 from gql.store.write.changelog import record_changes
+from gql.store.write.connection import WriteConnection, dialect_of
 from gql.store.write.definitions import (
     remove_organization_definition,
     remove_topic_definition,
@@ -32,6 +32,10 @@ from gql.store.write.state import Writer
 # every index of every table; with SQLite's default 2 MiB the pages it keeps changing are
 # spilled and read back all the time (100k files: writing took 16.9 s, 10.4 s with this).
 LOAD_CACHE_KIB = 64 * 1024
+# The advisory lock a load holds on PostgreSQL for its whole transaction (as SQLite's
+# ``BEGIN IMMEDIATE`` takes the write lock): loads into one database run one at a time.
+# The same key as the schema's (``pg_schema.SCHEMA_LOCK``).
+LOAD_LOCK = 0x67716C00
 
 
 @dataclass
@@ -68,22 +72,32 @@ class LoadSession:
     rolls it back, so readers see the old corpus or the new one, never half of it.
     """
 
-    def __init__(self, conn: sqlite3.Connection, *, cache_size: int) -> None:
+    def __init__(self, conn: WriteConnection, *, cache_size: int | None) -> None:
         self.writer = Writer(conn)
         self.added = self.updated = self.removed = 0
         self.changed = False
         self.cache_size = cache_size
-        """The connection's own ``cache_size``, given back when the load ends."""
+        """SQLite's connection's own ``cache_size``, given back when the load ends."""
 
     @classmethod
-    def begin(cls, conn: sqlite3.Connection) -> LoadSession:
+    def begin(cls, conn: WriteConnection) -> LoadSession:
+        if dialect_of(conn).name != "sqlite":
+            conn.execute("BEGIN")
+            try:
+                # Waits up to the connection's lock_timeout for another load.
+                conn.execute("SELECT pg_advisory_xact_lock(?)", (LOAD_LOCK,))
+            except BaseException:
+                conn.rollback()
+                raise
+            return cls(conn, cache_size=None)
         (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
         conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")
         return cls(conn, cache_size=int(cache_size))
 
     def _end(self) -> None:
-        self.writer.conn.execute(f"PRAGMA cache_size = {self.cache_size}")
+        if self.cache_size is not None:
+            self.writer.conn.execute(f"PRAGMA cache_size = {self.cache_size}")
 
     def forget(self, paths: list[str]) -> None:
         """Drop vanished files and the topic or publisher definitions they held."""

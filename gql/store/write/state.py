@@ -10,12 +10,12 @@ publisher definitions (``definitions``) are functions of a ``Writer``.
 from __future__ import annotations
 
 import hashlib
-import json
-import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from gql.ingest.records import ImageRecord
 from gql.store.columns import IMAGES, PROVIDERS, TOPICS, Write
+from gql.store.write.connection import WriteConnection, dialect_of
 
 IMAGE_WRITE = Write(
     IMAGES,
@@ -25,16 +25,12 @@ _NEW_PROVIDER = Write(PROVIDERS, ("domain", "name"))
 _NEW_TOPIC = Write(TOPICS, ("name", "slug"))
 
 
-def ids_json(ids: Iterable[int | None]) -> str:
-    """Distinct ids as a sorted JSON array (for ``json_each``), ``None`` left out."""
-    return json.dumps(sorted({i for i in ids if i is not None}))
-
-
 class Writer:
     """One load's transaction: its connection, its key caches and the keys it touched."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: WriteConnection) -> None:
         self.conn = conn
+        self.dialect = dialect_of(conn)
         self.provider_ids: dict[str, int] = {}
         self.topic_ids: dict[str, int] = {}
         self.touched_providers: set[int] = set()
@@ -46,6 +42,10 @@ class Writer:
         """Articles inserted since the last ``index_new_articles``: not yet in ``articles_fts``."""
         self.changes: dict[str, str] = {}
         """The load's changes for the change log: article URL to added/updated/removed."""
+
+    def keys(self, keys: set[int] | set[str]) -> Any:
+        """A set of touched keys as one bound parameter (``Dialect.in_keys``)."""
+        return self.dialect.key_set(keys)
 
     def provider_id(self, domain: str) -> int:
         """The id of the provider with ``domain``, created (named by its domain until
@@ -76,8 +76,8 @@ class Writer:
             if taken or not slug:
                 slug = f"{slug or 'topic'}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
             values = _NEW_TOPIC.values(name=name, slug=slug)
-            cursor = self.conn.execute(_NEW_TOPIC.insert_sql, values)
-            tid = int(cursor.lastrowid or 0)
+            (new_id,) = self.conn.execute(_NEW_TOPIC.insert_returning_id_sql, values).fetchone()
+            tid = int(new_id)
         else:
             tid = int(row[0])
         self.topic_ids[name] = tid
