@@ -17,7 +17,7 @@ from gql.store.article_lists import PARENT_SOURCES, ArticleList
 from gql.store.database import Store
 from gql.store.encoding import json_array
 from gql.store.filtering import where
-from gql.store.search import article_source, execute_search
+from gql.store.search import NARROW, article_source, execute_search
 
 T = TypeVar("T")
 
@@ -31,11 +31,13 @@ class FacetCount(Generic[T]):
 
 
 # Per facet: how a matched article id ``m.id`` joins to the value, and the value's SQL.
+# The article's values are read from the narrow index, not its wide row (``NARROW``).
+_ARTICLE = f"JOIN articles fa{NARROW} ON fa.id = m.id"
 FACETS = {
     "topics": ("JOIN article_topics fx ON fx.article_id = m.id", "fx.topic_id"),
-    "providers": ("JOIN articles fa ON fa.id = m.id", "fa.provider_id"),
-    "publishedByMonth": ("JOIN articles fa ON fa.id = m.id", "substr(fa.published_at, 1, 7)"),
-    "published": ("JOIN articles fa ON fa.id = m.id", "fa.published"),
+    "providers": (_ARTICLE, "fa.provider_id"),
+    "publishedByMonth": (_ARTICLE, "substr(fa.published_at, 1, 7)"),
+    "published": (_ARTICLE, "fa.published"),
 }
 
 
@@ -90,10 +92,12 @@ async def load_facets_of_ids(
 ) -> list[FacetCount[Any]]:
     """Facet counts (as ``load_facets``) over a known list of article ids."""
     join, value = FACETS[facet]
-    rows = await store.execute(
+    rows = await execute_search(
+        store,
         f"WITH m AS (SELECT value AS id FROM json_each(?))"
         f" SELECT {value} AS value, count(*) FROM m {join} GROUP BY value"
         f" ORDER BY {_facet_order(facet, value)} LIMIT ?",
         [json_array(ids), limit],
+        None,
     )
     return [FacetCount(facet_value, count) for facet_value, count in rows]

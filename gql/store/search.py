@@ -29,14 +29,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from typing import Any
 
 from gql.errors import SearchSyntaxError, SearchTooLarge, StoreError
 from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
 from gql.store.database import Row, Store
+from gql.store.ddl import SEARCH_COLUMNS, SEARCH_COLUMNS_INDEX
 from gql.store.encoding import json_array
 from gql.store.filtering import Condition, where
-from gql.store.paging import Page, key_columns, make_page, order_by, sort_keys, window_sql
+from gql.store.paging import (
+    Page,
+    SortKeys,
+    key_columns,
+    make_page,
+    order_by,
+    sort_keys,
+    window_sql,
+)
 from gql.store.rows import ARTICLE, ArticleRow
 
 # bm25 weights per FTS column (title, excerpt): a title match outranks an excerpt match.
@@ -165,34 +175,77 @@ def snippet_query(search: str) -> str:
     return " OR ".join(terms) if terms else search
 
 
+NARROW = f" INDEXED BY {SEARCH_COLUMNS_INDEX}"
+"""How a search reads the articles of its matches when it needs only their narrow columns
+(``gql.store.ddl.SEARCH_COLUMNS_INDEX``): the index by id instead of the wide rows."""
+_NARROW_COLUMNS = frozenset(SEARCH_COLUMNS) | {"rank"}
+# An article column in compiled SQL (``filtering`` and ``ARTICLE_ORDER_SQL`` name the
+# articles ``a``; their subqueries use other aliases).
+_ARTICLE_COLUMN = re.compile(r"\ba\.(\w+|\*)")
+# Stores whose database was built before ``SEARCH_COLUMNS_INDEX``: they read wide rows.
+_WITHOUT_NARROW_INDEX: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def _narrow(*sql: str) -> str:
+    """``NARROW`` when the articles columns ``sql`` reads are all in the narrow index."""
+    columns = {column for text in sql for column in _ARTICLE_COLUMN.findall(text)}
+    return NARROW if columns <= _NARROW_COLUMNS else ""
+
+
+def _matches(columns: str, condition: str) -> str:
+    """A select of ``columns`` (of ``a``, the articles, and ``articles_fts``) from the
+    matches of the search (its ``?``) that satisfy ``condition``. FTS5 drives: the match
+    is evaluated once, and each match's article is read by id, from the narrow index when
+    ``columns`` and ``condition`` need no other columns; BM25 in ``columns`` is computed
+    only for the matches that satisfy ``condition``."""
+    return (
+        f"SELECT {columns} FROM articles_fts JOIN articles a{_narrow(columns, condition)}"
+        f" ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? AND {condition}"
+    )
+
+
 def article_source(spec: ArticleList, params: list[Any], *, ranked: bool = True) -> str:
     """The articles a list draws from: all, or the search matches (with ``a.rank`` when
-    ``ranked``; counts and facets skip BM25, which costs per match)."""
+    ``ranked``; counts and facets skip BM25, which costs per match). A search's source
+    holds the narrow columns only when ``spec``'s condition reads no other."""
     if spec.search is None:
         return "articles a"
     params.append(spec.search)
-    if not ranked:
-        return (
-            "(SELECT a.* FROM articles a WHERE a.id IN"
-            " (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)) a"
-        )
-    return (
-        f"(SELECT a.*, f.rank FROM (SELECT rowid AS fid, {BM25} AS rank FROM articles_fts"
-        "  WHERE articles_fts MATCH ?) f JOIN articles a ON a.id = f.fid) a"
-    )
+    condition, _ = where(spec.condition, "article")
+    narrow = _narrow(condition) == NARROW
+    columns = ", ".join(f"a.{c}" for c in SEARCH_COLUMNS) if narrow else "a.*"
+    if ranked:
+        columns += f", {BM25} AS rank"
+    return f"({_matches(columns, '1')}) a"
 
 
 async def execute_search(
     store: Store, sql: str, params: list[Any], search: str | None
 ) -> list[Row]:
-    """``store.execute``, with FTS5's complaints about ``search`` as ``SearchSyntaxError``."""
+    """``store.execute``, with FTS5's complaints about ``search`` as ``SearchSyntaxError``;
+    over a database without the narrow index, without ``NARROW``."""
+    if NARROW in sql and store in _WITHOUT_NARROW_INDEX:
+        sql = sql.replace(NARROW, "")
     try:
         return await store.execute(sql, params)
     except StoreError as exc:
         problem = str(exc.__cause__ or exc)
         if search is not None and problem.startswith(_FTS_QUERY_PROBLEMS):
             raise SearchSyntaxError(search, problem) from exc
+        if NARROW in sql and problem == f"no such index: {SEARCH_COLUMNS_INDEX}":
+            _WITHOUT_NARROW_INDEX.add(store)
+            return await execute_search(store, sql, params, search)
         raise
+
+
+def _ranked_sql(keys: SortKeys, condition: str, window: str, *, backward: bool) -> str:
+    """The page's ids, ranks and cursor values in order."""
+    extra = [sql for sql, _ in keys if sql not in ("a.id", "a.rank")]
+    matches = _matches(", ".join(["a.id", f"{BM25} AS rank", *extra]), condition)
+    return (
+        f"SELECT a.id, a.rank, {key_columns(keys)} FROM ({matches}) a WHERE {window}"
+        f" ORDER BY {order_by(keys, reverse=backward)} LIMIT ?"
+    )
 
 
 async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
@@ -202,18 +255,14 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
     ``load_matched_ids`` would be slower: FTS5 then evaluates the match once per id.)"""
     assert spec.search is not None
     check_search(spec.search)
-    params: list[Any] = []
-    source = article_source(spec, params)
     keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
-    condition, condition_params = where(spec.condition, "article")
-    params += condition_params
+    condition, params = where(spec.condition, "article")
+    params.insert(0, spec.search)
     window = window_sql(keys, spec.window, params)
     params.append(spec.window.size + 1)
     ranked = await execute_search(
         store,
-        f"SELECT a.id, a.rank, {key_columns(keys)} FROM {source}"
-        f" WHERE {condition} AND {window}"
-        f" ORDER BY {order_by(keys, reverse=spec.window.backward)} LIMIT ?",
+        _ranked_sql(keys, condition, window, backward=spec.window.backward),
         params,
         spec.search,
     )
@@ -246,17 +295,10 @@ async def load_matched_ids(store: Store, search: str, condition: Condition | Non
     """Ids of the articles matching a search and a filter, in one statement.
 
     A search page asks for its count and several facets; each would evaluate the full-text
-    match and the filter over the wide articles table again. Read once, the ids let the
-    count be their number and the facets group a short list (``load_facets_of_ids``).
+    match and the filter again. Read once, the ids let the count be their number and the
+    facets group a short list (``load_facets_of_ids``).
     """
     check_search(search)
-    params: list[Any] = []
-    source = article_source(ArticleList(search=search), params, ranked=False)
-    condition_sql, condition_params = where(condition, "article")
-    rows = await execute_search(
-        store,
-        f"SELECT a.id FROM {source} WHERE {condition_sql}",
-        params + condition_params,
-        search,
-    )
+    condition_sql, params = where(condition, "article")
+    rows = await execute_search(store, _matches("a.id", condition_sql), [search, *params], search)
     return [row[0] for row in rows]
