@@ -185,8 +185,9 @@ def _run(checkout: Path, db: Path) -> list[Any]:
     """The plan's responses from ``checkout``'s code and virtualenv (this file is run as a
     script there, so that ``gql`` is the checkout's own)."""
     checkout = checkout.resolve()
+    venv = checkout / ".venv" / "bin" / "python"
     result = subprocess.run(
-        [str(checkout / ".venv" / "bin" / "python"), __file__, "--collect", str(db)],
+        [str(venv if venv.exists() else sys.executable), __file__, "--collect", str(db)],
         check=True,
         capture_output=True,
         text=True,

@@ -30,7 +30,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import weakref
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from gql.errors import SearchSyntaxError, SearchTooLarge, StoreError
 from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
@@ -238,21 +241,45 @@ async def execute_search(
         raise
 
 
-def _ranked_sql(keys: SortKeys, condition: str, window: str, *, backward: bool) -> str:
-    """The page's ids, ranks and cursor values in order."""
+@dataclass(frozen=True, slots=True)
+class SearchPage(Page[ArticleRow]):
+    """A page of search hits, and the ids of every match when they were asked for."""
+
+    matched_ids: list[int] | None = None
+
+
+def _ranked_sql(
+    keys: SortKeys, condition: str, window: str, *, backward: bool, with_matched_ids: bool
+) -> str:
+    """The page's ids, ranks and cursor values in order; then, ``with_matched_ids``, a row
+    of NULLs but the JSON array of every match's id as its rank. The matches (with BM25)
+    are computed once for both, as the page must rank them all anyway."""
     extra = [sql for sql, _ in keys if sql not in ("a.id", "a.rank")]
     matches = _matches(", ".join(["a.id", f"{BM25} AS rank", *extra]), condition)
+
+    def page(source: str) -> str:
+        return (
+            f"SELECT a.id, a.rank, {key_columns(keys)} FROM {source} a WHERE {window}"
+            f" ORDER BY {order_by(keys, reverse=backward)} LIMIT ?"
+        )
+
+    if not with_matched_ids:
+        return page(f"({matches})")
+    padding = ", NULL" * len(keys)
     return (
-        f"SELECT a.id, a.rank, {key_columns(keys)} FROM ({matches}) a WHERE {window}"
-        f" ORDER BY {order_by(keys, reverse=backward)} LIMIT ?"
+        f"WITH m AS MATERIALIZED ({matches}) SELECT * FROM ({page('m')})"
+        f" UNION ALL SELECT NULL, json_group_array(id){padding} FROM m"
     )
 
 
-async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
+async def load_search_page(
+    store: Store, spec: ArticleList, *, with_matched_ids: bool = False
+) -> SearchPage:
     """A page of search results in two statements: the page's ids in order, ranked and
-    filtered over narrow rows; then those articles with snippets, which FTS5 computes per
-    row, so only for the page rather than for every match. (Ranking only the ids of
-    ``load_matched_ids`` would be slower: FTS5 then evaluates the match once per id.)"""
+    filtered over narrow rows (and, ``with_matched_ids``, the ids of every match, which
+    the count and facets of the search need: ``SearchPage.matched_ids``); then those
+    articles with snippets, which FTS5 computes per row, so only for the page rather
+    than for every match."""
     assert spec.search is not None
     check_search(spec.search)
     keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
@@ -262,10 +289,22 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
     params.append(spec.window.size + 1)
     ranked = await execute_search(
         store,
-        _ranked_sql(keys, condition, window, backward=spec.window.backward),
+        _ranked_sql(
+            keys,
+            condition,
+            window,
+            backward=spec.window.backward,
+            with_matched_ids=with_matched_ids,
+        ),
         params,
         spec.search,
     )
+    matched_ids: list[int] | None = None
+    if with_matched_ids:
+        # The row of every match's id is told apart by its NULL id.
+        [matched_json] = [ids for article_id, ids, *_ in ranked if article_id is None]
+        ranked = [row for row in ranked if row[0] is not None]
+        matched_ids = orjson.loads(matched_json)
     ids = json_array([article_id for article_id, *_ in ranked])
     rows = await execute_search(
         store,
@@ -288,7 +327,10 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
         if article_id in found:
             row, snippet = found[article_id]
             items.append((row, tuple(key), (rank, snippet)))
-    return make_page(items, spec.window)
+    page = make_page(items, spec.window)
+    return SearchPage(
+        page.rows, page.keys, page.has_next, page.has_previous, page.hits, matched_ids
+    )
 
 
 async def load_matched_ids(store: Store, search: str, condition: Condition | None) -> list[int]:
@@ -296,7 +338,8 @@ async def load_matched_ids(store: Store, search: str, condition: Condition | Non
 
     A search page asks for its count and several facets; each would evaluate the full-text
     match and the filter again. Read once, the ids let the count be their number and the
-    facets group a short list (``load_facets_of_ids``).
+    facets group a short list (``load_facets_of_ids``). ``load_search_page`` reads them
+    with its page when asked to.
     """
     check_search(search)
     condition_sql, params = where(condition, "article")

@@ -101,9 +101,11 @@ async def test_the_page_and_its_matched_ids_are_the_filtered_matches_of_the_file
     seeds_store: Store, seeds_db: Path, search: str, condition: Condition | None, keep: Any
 ) -> None:
     expected = _expected(search, keep)
-    page = await load_search_page(seeds_store, _spec(search, condition))
-    matched_ids = await load_matched_ids(seeds_store, search, condition)
-    assert sorted(_urls(seeds_db, matched_ids)) == sorted(expected)
+    page = await load_search_page(seeds_store, _spec(search, condition), with_matched_ids=True)
+    assert page.matched_ids is not None
+    assert sorted(_urls(seeds_db, page.matched_ids)) == sorted(expected)
+    alone = await load_matched_ids(seeds_store, search, condition)
+    assert sorted(alone) == sorted(page.matched_ids)
     got = [(row.url, rank) for row, (rank, _) in zip(page.rows, page.hits or [], strict=True)]
     assert len(got) == min(100, len(expected))
     assert [rank for _, rank in got] == pytest.approx([expected[url] for url, _ in got])
@@ -113,20 +115,44 @@ async def test_the_page_and_its_matched_ids_are_the_filtered_matches_of_the_file
     assert ranks == pytest.approx(sorted(expected.values())[: len(got)])
 
 
+async def test_a_page_without_matched_ids_is_the_same_page(seeds_store: Store) -> None:
+    condition = Compare("publishedAt", "gte", SINCE)
+    with_ids = await load_search_page(
+        seeds_store, _spec("ai OR data", condition, first=7), with_matched_ids=True
+    )
+    alone = await load_search_page(seeds_store, _spec("ai OR data", condition, first=7))
+    assert alone.matched_ids is None
+    assert (alone.rows, alone.keys, alone.hits, alone.has_next) == (
+        with_ids.rows,
+        with_ids.keys,
+        with_ids.hits,
+        with_ids.has_next,
+    )
+    assert len(alone.rows) == 7 and alone.has_next
+    backward = await load_search_page(
+        seeds_store,
+        _spec("ai OR data", condition, last=3, before=alone.keys[-1]),
+        with_matched_ids=True,
+    )
+    assert backward.rows == alone.rows[3:6] and backward.has_previous
+    assert sorted(backward.matched_ids or []) == sorted(with_ids.matched_ids or [])
+
+
 @pytest.mark.parametrize(("condition", "keep"), FILTERS[:3])
 async def test_a_database_without_the_narrow_index_answers_the_same(
     seeds_store: Store, old_store: Store, condition: Condition | None, keep: Any
 ) -> None:
     spec = _spec("ai OR artificial", condition)
-    new = await load_search_page(seeds_store, spec)
-    new_ids = await load_matched_ids(seeds_store, "ai OR artificial", condition)
+    new = await load_search_page(seeds_store, spec, with_matched_ids=True)
     with recording_queries() as first:
-        old = await load_search_page(old_store, spec)
+        old = await load_search_page(old_store, spec, with_matched_ids=True)
     assert (old.rows, old.keys, old.hits) == (new.rows, new.keys, new.hits)
+    assert sorted(old.matched_ids or []) == sorted(new.matched_ids or [])
     # The first statement that named the index failed; the store does without it since.
     with recording_queries() as again:
-        assert await load_matched_ids(old_store, "ai OR artificial", condition) == new_ids
-        await load_search_page(old_store, spec)
+        alone = await load_matched_ids(old_store, "ai OR artificial", condition)
+        await load_search_page(old_store, spec, with_matched_ids=True)
+    assert sorted(alone) == sorted(new.matched_ids or [])
     assert (first.statements, again.statements) == (3, 3)
     assert all(SEARCH_COLUMNS_INDEX not in sql for sql in again.sql)
 
@@ -136,7 +162,7 @@ async def test_the_page_statement_reads_the_narrow_index(
 ) -> None:
     spec = _spec("ai", TopicsMatch("some", Compare("name", "in", TOPICS)))
     with recording_queries() as log:
-        await load_search_page(seeds_store, spec)
+        await load_search_page(seeds_store, spec, with_matched_ids=True)
     ranked = log.sql[0]
     assert ranked.count("articles_fts MATCH") == 1
     with sqlite3.connect(seeds_db) as conn:
