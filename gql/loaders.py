@@ -105,6 +105,14 @@ class DataLoader(Generic[K, T]):
             loop.call_soon(self._tick)
         return future
 
+    def prime(self, key: K, value: T) -> None:
+        """Give ``key`` its value, read along with something else, so that no batch reads
+        it again; a key already requested keeps its own."""
+        if key not in self._futures:
+            future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+            future.set_result(value)
+            self._futures[key] = future
+
     async def load_many(self, keys: Iterable[K]) -> list[T]:
         """The values of ``keys`` in order; one wait per batch they fall in, not per key."""
         keys = list(keys)

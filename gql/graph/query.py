@@ -40,7 +40,7 @@ from gql.graph.pagination import (
     make_window,
     order_tag,
 )
-from gql.graph.positions import position, selections
+from gql.graph.positions import position, selected, selections
 from gql.graph.prefetch import prefetch_list
 from gql.graph.types import (
     Article,
@@ -190,7 +190,11 @@ class Query:
             search=query,
         )
         store = info.context.store
-        page = await db.load_search_page(store, spec)
+        page = await db.load_search_page(store, spec, with_matched_ids=_counted(info))
+        if page.matched_ids is not None:
+            info.context.loaders.matched_ids_by_search.prime(
+                (query, spec.condition), page.matched_ids
+            )
         connection = search_connection(
             page,
             spec,
@@ -332,6 +336,15 @@ async def _entity_connection(
         page, tag, node, lambda: db.count_entities(store, entity, condition)
     )
     return await prefetched_connection(info, connection)
+
+
+def _counted(info: Info) -> bool:
+    """Whether a search's ``totalCount`` or facets are selected: they need every match's id."""
+    return any(
+        child.name in ("totalCount", "facets")
+        for field in selections(info)
+        for child in selected(field.selections)
+    )
 
 
 async def _count_matches(info: Info, query: str, condition: Condition | None) -> int:

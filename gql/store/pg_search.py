@@ -140,15 +140,6 @@ def query_sql(search: str, params: list[Any]) -> str:
     return f"(SELECT to_tsquery('{CONFIG}', ?) AS query) q"
 
 
-def article_source(search: str, params: list[Any], *, ranked: bool) -> str:
-    """The matching articles as ``a`` (with ``a.rank``, lower is better, when ``ranked``)."""
-    query = query_sql(search, params)
-    # As double precision: a real (what ts_rank_cd gives) read back from a cursor as a
-    # Python float no longer equals itself in the keyset condition.
-    rank = f", -{RANK}::float8 AS rank" if ranked else ""
-    return f"(SELECT a.*{rank} FROM articles a, {query} WHERE a.search_vector @@ q.query) a"
-
-
 def snippets_sql(search: str, ids: Any) -> tuple[str, list[Any]]:
     """The articles ``ids`` with a highlighted snippet each (the title's head without a
     match): the statement and its parameters."""

@@ -29,14 +29,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from gql.errors import SearchSyntaxError, SearchTooLarge, StoreError
 from gql.store import pg_search
 from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
 from gql.store.database import Row, Store
+from gql.store.ddl import SEARCH_COLUMNS, SEARCH_COLUMNS_INDEX
 from gql.store.filtering import Condition, where
-from gql.store.paging import Page, key_columns, make_page, order_by, sort_keys, window_sql
+from gql.store.paging import (
+    Page,
+    SortKeys,
+    key_columns,
+    make_page,
+    order_by,
+    sort_keys,
+    window_sql,
+)
 from gql.store.pg_search import unicode61_tokens as _tokens
 from gql.store.rows import ARTICLE, ArticleRow
 
@@ -148,69 +161,169 @@ def snippet_query(search: str) -> str:
     return " OR ".join(terms) if terms else search
 
 
+NARROW = f" INDEXED BY {SEARCH_COLUMNS_INDEX}"
+"""How a search reads the articles of its matches when it needs only their narrow columns
+(``gql.store.ddl.SEARCH_COLUMNS_INDEX``): the index by id instead of the wide rows."""
+_NARROW_COLUMNS = frozenset(SEARCH_COLUMNS) | {"rank"}
+# An article column in compiled SQL (``filtering`` and ``ARTICLE_ORDER_SQL`` name the
+# articles ``a``; their subqueries use other aliases).
+_ARTICLE_COLUMN = re.compile(r"\ba\.(\w+|\*)")
+# Stores whose database was built before ``SEARCH_COLUMNS_INDEX``: they read wide rows.
+_WITHOUT_NARROW_INDEX: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def _narrow(*sql: str) -> str:
+    """``NARROW`` when the articles columns ``sql`` reads are all in the narrow index."""
+    columns = {column for text in sql for column in _ARTICLE_COLUMN.findall(text)}
+    return NARROW if columns <= _NARROW_COLUMNS else ""
+
+
+def _postgres(store: Store) -> bool:
+    return store.dialect.name == "postgresql"
+
+
+def _search_param(store: Store, search: str) -> Any:
+    """The statement parameter a search is (FTS5's query, or PostgreSQL's tsquery text)."""
+    return pg_search.tsquery_text(search) if _postgres(store) else search
+
+
+def _rank(store: Store) -> str:
+    """The rank of a match (lower is better): BM25, or PostgreSQL's ``ts_rank_cd``."""
+    return f"-{pg_search.RANK}::float8" if _postgres(store) else BM25
+
+
+def _matches(store: Store, columns: str, condition: str) -> str:
+    """A select of ``columns`` (of ``a``, the articles) from the matches of the search (its
+    ``?``, from ``_search_param``) that satisfy ``condition``; the rank (``_rank``) in
+    ``columns`` is computed only for the matches that satisfy ``condition``.
+
+    On SQLite FTS5 drives: the match is evaluated once, and each match's article is read
+    by id, from the narrow index when ``columns`` and ``condition`` need no other
+    columns. On PostgreSQL the GIN index of ``search_vector`` finds the matches."""
+    if _postgres(store):
+        return (
+            f"SELECT {columns} FROM articles a, (SELECT to_tsquery('{pg_search.CONFIG}', ?)"
+            f" AS query) q WHERE a.search_vector @@ q.query AND {condition}"
+        )
+    return (
+        f"SELECT {columns} FROM articles_fts JOIN articles a{_narrow(columns, condition)}"
+        f" ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? AND {condition}"
+    )
+
+
 def article_source(
     store: Store, spec: ArticleList, params: list[Any], *, ranked: bool = True
 ) -> str:
     """The articles a list draws from: all, or the search matches (with ``a.rank`` when
-    ``ranked``; counts and facets skip BM25, which costs per match)."""
+    ``ranked``; counts and facets skip the rank, which costs per match). A search's
+    source holds the narrow columns only when ``spec``'s condition reads no other."""
     if spec.search is None:
         return "articles a"
-    if store.dialect.name == "postgresql":
-        return pg_search.article_source(spec.search, params, ranked=ranked)
-    params.append(spec.search)
-    if not ranked:
-        return (
-            "(SELECT a.* FROM articles a WHERE a.id IN"
-            " (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)) a"
-        )
-    return (
-        f"(SELECT a.*, f.rank FROM (SELECT rowid AS fid, {BM25} AS rank FROM articles_fts"
-        "  WHERE articles_fts MATCH ?) f JOIN articles a ON a.id = f.fid) a"
-    )
+    params.append(_search_param(store, spec.search))
+    condition, _ = where(spec.condition, "article", store.dialect)
+    narrow = not _postgres(store) and _narrow(condition) == NARROW
+    columns = ", ".join(f"a.{c}" for c in SEARCH_COLUMNS) if narrow else "a.*"
+    if ranked:
+        columns += f", {_rank(store)} AS rank"
+    return f"({_matches(store, columns, 'TRUE')}) a"
 
 
 async def execute_search(
     store: Store, sql: str, params: list[Any], search: str | None
 ) -> list[Row]:
-    """``store.execute``, with FTS5's complaints about ``search`` as ``SearchSyntaxError``."""
+    """``store.execute``, with the engine's complaints about ``search`` as
+    ``SearchSyntaxError``; without ``NARROW`` over a database without the narrow index
+    (and on PostgreSQL, which has no ``INDEXED BY``)."""
+    if NARROW in sql and (_postgres(store) or store in _WITHOUT_NARROW_INDEX):
+        sql = sql.replace(NARROW, "")
     try:
         return await store.execute(sql, params)
     except StoreError as exc:
         problem = str(exc.__cause__ or exc)
-        if search is not None and problem.startswith(
-            pg_search.QUERY_PROBLEMS if store.dialect.name == "postgresql" else _FTS_QUERY_PROBLEMS
-        ):
+        problems = pg_search.QUERY_PROBLEMS if _postgres(store) else _FTS_QUERY_PROBLEMS
+        if search is not None and problem.startswith(problems):
             raise SearchSyntaxError(search, problem) from exc
+        if NARROW in sql and problem == f"no such index: {SEARCH_COLUMNS_INDEX}":
+            _WITHOUT_NARROW_INDEX.add(store)
+            return await execute_search(store, sql, params, search)
         raise
 
 
-async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
+@dataclass(frozen=True, slots=True)
+class SearchPage(Page[ArticleRow]):
+    """A page of search hits, and the ids of every match when they were asked for."""
+
+    matched_ids: list[int] | None = None
+
+
+def _ranked_sql(
+    store: Store,
+    keys: SortKeys,
+    condition: str,
+    window: str,
+    *,
+    backward: bool,
+    with_matched_ids: bool,
+) -> str:
+    """The page's ids, ranks and cursor values in order; then, ``with_matched_ids``, a row
+    whose id is NULL and whose last column is the JSON array of every match's id (the
+    page's rows have NULL there). The matches (with their rank) are computed once for
+    both, as the page must rank them all anyway."""
+    extra = [sql for sql, _ in keys if sql not in ("a.id", "a.rank")]
+    matches = _matches(store, ", ".join(["a.id", f"{_rank(store)} AS rank", *extra]), condition)
+
+    def page(source: str, last: str = "") -> str:
+        return (
+            f"SELECT a.id, a.rank, {key_columns(keys)}{last} FROM {source} a WHERE {window}"
+            f" ORDER BY {order_by(keys, reverse=backward)} LIMIT ?"
+        )
+
+    if not with_matched_ids:
+        return page(f"({matches})")
+    ids = "json_agg(id)::text" if _postgres(store) else "json_group_array(id)"
+    padding = ", NULL" * (len(keys) + 2)
+    return (
+        f"WITH m AS MATERIALIZED ({matches}) SELECT * FROM ({page('m', ', NULL AS ids')}) p"
+        f" UNION ALL SELECT {padding[2:]}, {ids} FROM m"
+    )
+
+
+async def load_search_page(
+    store: Store, spec: ArticleList, *, with_matched_ids: bool = False
+) -> SearchPage:
     """A page of search results in two statements: the page's ids in order, ranked and
-    filtered over narrow rows; then those articles with snippets, which FTS5 computes per
-    row, so only for the page rather than for every match. (Ranking only the ids of
-    ``load_matched_ids`` would be slower: FTS5 then evaluates the match once per id.)"""
+    filtered over narrow rows (and, ``with_matched_ids``, the ids of every match, which
+    the count and facets of the search need: ``SearchPage.matched_ids``); then those
+    articles with snippets, which the engine computes per row, so only for the page
+    rather than for every match."""
     assert spec.search is not None
     check_search(spec.search)
-    params: list[Any] = []
-    source = article_source(store, spec, params)
     keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
-    condition, condition_params = where(spec.condition, "article", store.dialect)
-    params += condition_params
+    condition, params = where(spec.condition, "article", store.dialect)
+    params.insert(0, _search_param(store, spec.search))
     window = window_sql(keys, spec.window, params)
     params.append(spec.window.size + 1)
-    ranked = await execute_search(
+    sql = _ranked_sql(
         store,
-        f"SELECT a.id, a.rank, {key_columns(keys)} FROM {source}"
-        f" WHERE {condition} AND {window}"
-        f" ORDER BY {order_by(keys, reverse=spec.window.backward)} LIMIT ?",
-        params,
-        spec.search,
+        keys,
+        condition,
+        window,
+        backward=spec.window.backward,
+        with_matched_ids=with_matched_ids,
     )
+    ranked = await execute_search(store, sql, params, spec.search)
+    matched_ids: list[int] | None = None
+    if with_matched_ids:
+        # The row of every match's id is told apart by its NULL id; the page's rows end
+        # with a NULL in its place.
+        [matched_json] = [row[-1] for row in ranked if row[0] is None]
+        ranked = [row[:-1] for row in ranked if row[0] is not None]
+        matched_ids = orjson.loads(matched_json) if matched_json is not None else []
     ids = store.dialect.keys([article_id for article_id, *_ in ranked])
-    if store.dialect.name == "postgresql":
-        sql, snippet_params = pg_search.snippets_sql(spec.search, ids)
+    if _postgres(store):
+        snippets, snippet_params = pg_search.snippets_sql(spec.search, ids)
     else:
-        sql = (
+        snippets = (
             f"SELECT {ARTICLE.select},"
             f" coalesce(s.snippet, substr(a.title, 1, {SNIPPET_FALLBACK_CHARS})) FROM articles a"
             f" LEFT JOIN (SELECT rowid AS fid, {SNIPPET} AS snippet FROM articles_fts"
@@ -219,7 +332,7 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
             " WHERE a.id IN (SELECT value FROM json_each(?))"
         )
         snippet_params = [snippet_query(spec.search), ids, ids]
-    rows = await execute_search(store, sql, snippet_params, spec.search)
+    rows = await execute_search(store, snippets, snippet_params, spec.search)
     found: dict[int, tuple[ArticleRow, str]] = {}
     for r in rows:
         row = _article(r)
@@ -230,24 +343,26 @@ async def load_search_page(store: Store, spec: ArticleList) -> Page[ArticleRow]:
         if article_id in found:
             row, snippet = found[article_id]
             items.append((row, tuple(key), (rank, snippet)))
-    return make_page(items, spec.window)
+    page = make_page(items, spec.window)
+    return SearchPage(
+        page.rows, page.keys, page.has_next, page.has_previous, page.hits, matched_ids
+    )
 
 
 async def load_matched_ids(store: Store, search: str, condition: Condition | None) -> list[int]:
     """Ids of the articles matching a search and a filter, in one statement.
 
     A search page asks for its count and several facets; each would evaluate the full-text
-    match and the filter over the wide articles table again. Read once, the ids let the
-    count be their number and the facets group a short list (``load_facets_of_ids``).
+    match and the filter again. Read once, the ids let the count be their number and the
+    facets group a short list (``load_facets_of_ids``). ``load_search_page`` reads them
+    with its page when asked to.
     """
     check_search(search)
-    params: list[Any] = []
-    source = article_source(store, ArticleList(search=search), params, ranked=False)
-    condition_sql, condition_params = where(condition, "article", store.dialect)
+    condition_sql, params = where(condition, "article", store.dialect)
     rows = await execute_search(
         store,
-        f"SELECT a.id FROM {source} WHERE {condition_sql}",
-        params + condition_params,
+        _matches(store, "a.id", condition_sql),
+        [_search_param(store, search), *params],
         search,
     )
     return [row[0] for row in rows]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from gql.graph.schema import build_schema
 from gql.settings import Settings
 from gql.store import Store
 from gql.sync.pipeline import load_into
-from tests.graph.helpers import Execute, data, urls
+from tests.graph.helpers import FILES, Execute, data, urls
 
 
 @pytest.fixture
@@ -123,3 +125,47 @@ async def test_a_search_past_its_bounds_is_a_clear_error(
     [error] = result.errors
     assert error.extensions["code"] == "INVALID_SEARCH_QUERY"
     assert bound in error.message and result.extensions == {"statements": 0}
+
+
+SEARCH_PAGE = """query($q: String!, $f: ArticleFilter) {
+  search(query: $q, filter: $f, first: 5) { totalCount edges { rank snippet node { title
+  provider { name } topics { name } } } facets { topics(first: 3) { topic { name } count }
+  providers(first: 3) { provider { name } count } publishedByMonth(first: 3) { month count } } }
+}"""
+PAGE_ONLY = """query($q: String!, $f: ArticleFilter) {
+  search(query: $q, filter: $f, first: 5) { edges { rank snippet node { title
+  provider { name } topics { name } } } } }"""
+
+
+@pytest.mark.parametrize(("document", "statements"), [(SEARCH_PAGE, 9), (PAGE_ONLY, 4)])
+async def test_a_search_page_evaluates_its_match_once_for_page_count_and_facets(
+    execute: Execute, document: str, statements: int
+) -> None:
+    """The page's statement reads every match's id as well when the count or facets are
+    selected, so they group those ids and never match again. Statements: the page (and
+    ids), its articles with snippets, their providers and topics; then the three facets
+    and the facets' topics and providers (one fewer than when the ids were read alone)."""
+    since = datetime(2022, 1, 1, tzinfo=UTC)
+    result = await execute(
+        document, {"q": "ai OR artificial", "f": {"publishedAt": {"gte": since.isoformat()}}}
+    )
+    assert result.errors is None, result.errors
+    search = result.data["search"]
+    words = re.compile(r"\b(ai|artificial)\b", re.IGNORECASE)
+    expected = urls(
+        lambda m: (
+            bool(words.search(m["title"] + " " + m["excerpt"])) and m["publishedDateTime"] >= since
+        )
+    )
+    assert len(search["edges"]) == 5
+    if "totalCount" in document:
+        assert search["totalCount"] == len(expected)
+        months = Counter(
+            m["publishedDateTime"].strftime("%Y-%m")
+            for m in FILES
+            if m["webUrl"].strip() in expected
+        )
+        assert {f["month"]: f["count"] for f in search["facets"]["publishedByMonth"]} == dict(
+            sorted(months.items(), reverse=True)[:3]
+        )
+    assert result.extensions == {"statements": statements}
