@@ -25,13 +25,16 @@ from gql.loaders import Position
 
 
 def _flatten(values: list[Any]) -> list[Any]:
-    children: list[Any] = []
+    """The objects of a relation's values, each once (objects of one key are shared:
+    ``gql.graph.relations.load_each_one``)."""
+    children: dict[int, Any] = {}
     for value in values:
         if isinstance(value, list):
-            children.extend(value)
+            for child in value:
+                children[id(child)] = child
         elif value is not None:
-            children.append(value)
-    return children
+            children[id(value)] = value
+    return list(children.values())
 
 
 async def prefetch(
