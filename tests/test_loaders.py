@@ -104,3 +104,16 @@ async def test_a_cancelled_caller_leaves_the_others_their_value() -> None:
     assert first.cancelled()
     assert await loader.load(1) == "v1"
     assert batch.batches == [[1, 2]]
+
+
+async def test_keys_in_a_batch_in_flight_and_new_ones_are_waited_for_together() -> None:
+    batch = Recorder()
+    loader = DataLoader(batch)
+    first = asyncio.ensure_future(loader.load_many([1, 2]))
+    while not batch.batches:  # the first batch is dispatched, its values not yet given
+        await asyncio.sleep(0)
+    # 2 is in the batch in flight: it is not asked for again; 5 makes a batch of its own.
+    assert await loader.load_many([5, 2, 1]) == ["v5", "v2", "v1"]
+    assert await first == ["v1", "v2"]
+    assert await loader.load(5) == "v5"
+    assert batch.batches == [[1, 2], [5]]
