@@ -25,16 +25,13 @@ from gql.loaders import Position
 
 
 def _flatten(values: list[Any]) -> list[Any]:
-    """The objects of a relation's values, each once (objects of one key are shared:
-    ``gql.graph.relations.load_each_one``)."""
-    children: dict[int, Any] = {}
+    children: list[Any] = []
     for value in values:
         if isinstance(value, list):
-            for child in value:
-                children[id(child)] = child
+            children.extend(value)
         elif value is not None:
-            children[id(value)] = value
-    return list(children.values())
+            children.append(value)
+    return children
 
 
 async def prefetch(

@@ -87,17 +87,17 @@ async def load_each_one(
 ) -> list[T | None]:
     """For a to-one relation: the wrapped row of each key, None for a None key or a miss.
 
-    One object per distinct key: the articles of a page that share a publisher share its
-    ``Provider`` (a topic page has 50 articles of ~30 publishers). They are all at one
-    response position, so whatever is prefetched below them is the same for each.
+    An object per key, not per distinct key: shared objects make a document that doubles
+    through a cycle (``related { article { related ...``) prefetch in a few batches and
+    then complete its exponential answer in one synchronous stretch, where the request's
+    deadline (a task cancellation) cannot stop it (tests/http/test_deadline.py).
     """
     present = [key for key in keys if key is not None]
-    rows = await loader.load_many(present)
-    wrapped: dict[K, T | None] = {}
-    for key, row in zip(present, rows, strict=True):
-        if key not in wrapped:
-            wrapped[key] = None if row is None else wrap(row)
-    return [None if key is None else wrapped[key] for key in keys]
+    rows = dict(zip(present, await loader.load_many(present), strict=True))
+    return [
+        wrap(row) if key is not None and (row := rows.get(key)) is not None else None
+        for key in keys
+    ]
 
 
 async def load_each_many(

@@ -1,5 +1,4 @@
-"""Objects built from store rows hold the row alone, and serve their scalars from it; a
-to-one relation builds one object per distinct key."""
+"""Objects built from store rows hold the row alone, and serve their scalars from it."""
 
 from __future__ import annotations
 
@@ -7,10 +6,8 @@ import dataclasses
 
 import pytest
 
-from gql.graph.relations import load_each_one
 from gql.graph.types import Article, Provider, RelatedLink, Topic
 from gql.graph.types.rowfields import ROW_FIELD
-from gql.loaders import DataLoader
 from gql.store import ArticleRow, ProviderRow, RelatedLinkRow, TopicRow
 from tests.graph.helpers import FILES, Execute, data, domain_of
 
@@ -51,30 +48,3 @@ async def test_scalars_and_shared_providers_match_the_files(execute: Execute) ->
         meta = by_url[node["url"]]
         assert node["title"] == meta["title"]
         assert node["provider"]["domain"] == domain_of(meta)
-    # The seeds have publishers with several articles: those share one object per page.
-    domains = [node["provider"]["domain"] for node in nodes]
-    assert len(set(domains)) < len(domains)
-
-
-async def test_one_object_per_distinct_key() -> None:
-    calls: list[list[int]] = []
-
-    async def load(keys: list[int]) -> list[ProviderRow | None]:
-        calls.append(keys)
-        return [
-            None if key == 3 else ProviderRow(key, f"d{key}.example", f"P{key}", None, None, None)
-            for key in keys
-        ]
-
-    loader: DataLoader[int, ProviderRow | None] = DataLoader(load)
-    values = await load_each_one(loader, [1, 2, 1, None, 3, 2], Provider.from_row)
-    assert calls == [[1, 2, 3]]
-    assert [v.domain if v else None for v in values] == [
-        "d1.example",
-        "d2.example",
-        "d1.example",
-        None,
-        None,
-        "d2.example",
-    ]
-    assert values[0] is values[2] and values[1] is values[5]
