@@ -43,14 +43,65 @@ G = TypeVar("G", bound=Hashable)
 Position = tuple[str, ...]
 BatchFn = Callable[[list[K]], Awaitable[list[T]]]
 
+
+class Hashed(Generic[T]):
+    """A key's part hashed once: ``value`` is what it stands for, equal to it by value.
+
+    A list's key holds what the client asked of it (``ArticleList``: frozen dataclasses
+    of a filter, an order and a page), whose hash Python recomputes field by field each
+    time a dict looks it up: 2-3 µs, several times per parent of a nested list (its
+    list's loader, its page's loader, their batches), hundreds of parents a deep
+    traversal. Wrapped once per list and request, it costs one.
+    """
+
+    __slots__ = ("_hash", "value")
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (
+            isinstance(other, Hashed) and self._hash == other._hash and self.value == other.value
+        )
+
+    def __repr__(self) -> str:
+        return f"Hashed({self.value!r})"
+
+
 # Keys of the grouped families: (group, parent id). One statement per distinct group.
-ListKey = tuple[tuple[str, ArticleList], int]
+ListKey = tuple[tuple[str, Hashed[ArticleList]], int]
 CountKey = tuple[tuple[str, Condition | None], int]
 FacetKey = tuple[tuple[str, str | None, ArticleList, int], int]
 
 
 # Event-loop iterations without a new key before a loader dispatches its batch.
 QUIET_TICKS = 2
+
+
+class _Batch(Generic[K, T]):
+    """Keys dispatched together, their outcome, and a future set once it is known."""
+
+    __slots__ = ("done", "error", "keys", "values")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.keys: list[K] = []
+        self.values: list[T] = []
+        self.error: BaseException | None = None
+        self.done: asyncio.Future[None] = loop.create_future()
+
+    def value(self, index: int) -> T:
+        """The value of its key at ``index``; its error if it failed."""
+        if self.error is not None:
+            raise self.error
+        return self.values[index]
+
+
+Slot = tuple[_Batch[K, T], int]
+"""Where a key's value is: its batch, and its place in it."""
 
 
 class DataLoader(Generic[K, T]):
@@ -63,112 +114,126 @@ class DataLoader(Generic[K, T]):
     This loader dispatches once ``QUIET_TICKS`` iterations pass without a new key, so a
     position's keys make one batch whatever the data. Results are cached per key for the
     request, as with any DataLoader; a batch function's exception fails every key of it.
+
+    A key's place is its batch and its index there, and a caller waits for the batches
+    its keys are in, not for a future per key: a prefetch of a page's relation asks for
+    20 to 50 keys at once, and a future each (created, settled, awaited, each with a
+    waiter) cost more than the batch's statement takes to set up. A key is hashed once
+    when first asked for and once per later ask: keys of lists hold frozen dataclasses,
+    whose hashes Python computes field by field each time.
     """
 
     def __init__(self, load_fn: BatchFn[K, T], *, batch_sizes: list[int] | None = None) -> None:
         self._load_fn = load_fn
         self._batch_sizes = batch_sizes
         """Where the size of each batch is noted (the request's metrics), if anywhere."""
-        self._futures: dict[K, asyncio.Future[T]] = {}
-        self._pending: list[tuple[K, asyncio.Future[T]]] = []
+        self._slots: dict[K, Slot[K, T]] = {}
+        self._pending: _Batch[K, T] | None = None
+        """The batch collecting keys, dispatched once they stop arriving."""
         self._quiet = 0
-        self._scheduled = False
         self._running: set[asyncio.Future[None]] = set()
+
+    def _slot(self, key: K) -> Slot[K, T]:
+        """Where the value of ``key`` is or will be (in the pending batch if new)."""
+        slot = self._slots.get(key)
+        if slot is not None:
+            return slot
+        batch = self._pending
+        if batch is None:
+            loop = asyncio.get_running_loop()
+            batch = self._pending = _Batch(loop)
+            loop.call_soon(self._tick)
+        slot = self._slots[key] = (batch, len(batch.keys))
+        batch.keys.append(key)
+        self._quiet = 0
+        return slot
 
     def load(self, key: K) -> asyncio.Future[T]:
         """The value of ``key``, as a future of the caller's own.
 
-        The key's future is shared by every caller, and cancelling a task cancels the
-        future it awaits: graphql-core cancels the siblings of a failed non-null field,
-        which would hand every other field waiting for the same key a CancelledError
-        (escaping the request, as it is no Exception). So each caller awaits a waiter
-        of its own, which the shared future settles.
+        Cancelling a task cancels the future it awaits: graphql-core cancels the siblings
+        of a failed non-null field, which must not hand every other field waiting for the
+        same key a CancelledError (escaping the request, as it is no Exception). So each
+        caller awaits a future of its own, which the batch settles.
         """
-        future = self._future(key)
-        if future.done():
-            return future
-        waiter: asyncio.Future[T] = future.get_loop().create_future()
-        future.add_done_callback(partial(_settle, waiter))
+        batch, index = self._slot(key)
+        waiter: asyncio.Future[T] = batch.done.get_loop().create_future()
+        if batch.done.done():
+            _settle(waiter, batch, index)
+        else:
+            batch.done.add_done_callback(lambda _: _settle(waiter, batch, index))
         return waiter
-
-    def _future(self, key: K) -> asyncio.Future[T]:
-        found = self._futures.get(key)
-        if found is not None:
-            return found
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._futures[key] = future
-        self._pending.append((key, future))
-        self._quiet = 0
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._tick)
-        return future
 
     def prime(self, key: K, value: T) -> None:
         """Give ``key`` its value, read along with something else, so that no batch reads
         it again; a key already requested keeps its own."""
-        if key not in self._futures:
-            future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-            future.set_result(value)
-            self._futures[key] = future
+        if key not in self._slots:
+            batch: _Batch[K, T] = _Batch(asyncio.get_running_loop())
+            batch.keys.append(key)
+            batch.values.append(value)
+            batch.done.set_result(None)
+            self._slots[key] = (batch, 0)
 
     async def load_many(self, keys: Iterable[K]) -> list[T]:
-        """The values of ``keys`` in order; one wait per batch they fall in, not per key."""
-        keys = list(keys)
-        futures = [self._future(key) for key in keys]
-        for key, future in zip(keys, futures, strict=True):
-            if not future.done():
-                await self.load(key)  # a waiter of its own (see ``load``)
-        return [future.result() for future in futures]
+        """The values of ``keys`` in order, one wait per batch they fall in; the first
+        failed key's error (in order) is raised."""
+        slots = [self._slot(key) for key in keys]
+        for batch, _ in slots:
+            if not batch.done.done():
+                await _released(batch.done)
+        return [batch.value(index) for batch, index in slots]
 
     def _tick(self) -> None:
         if self._quiet < QUIET_TICKS:
             self._quiet += 1
             asyncio.get_running_loop().call_soon(self._tick)
             return
-        self._scheduled = False
-        batch, self._pending = self._pending, []
+        batch, self._pending = self._pending, None
+        assert batch is not None
         if self._batch_sizes is not None:
-            self._batch_sizes.append(len(batch))
+            self._batch_sizes.append(len(batch.keys))
         # The loop keeps only weak references to tasks: hold this one until it is done.
         task = asyncio.ensure_future(self._dispatch(batch))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def _dispatch(self, batch: list[tuple[K, asyncio.Future[T]]]) -> None:
+    async def _dispatch(self, batch: _Batch[K, T]) -> None:
+        keys = batch.keys
         try:
-            values = await self._load_fn([key for key, _ in batch])
-            if len(values) != len(batch):
-                raise WrongNumberOfResults(expected=len(batch), received=len(values))
+            values = await self._load_fn(keys)
+            if len(values) != len(keys):
+                raise WrongNumberOfResults(expected=len(keys), received=len(values))
         except BaseException as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-                    # Whoever awaits the key gets the error; keys nobody awaits (a failed
-                    # load_many stops at its first key) must not be logged as unretrieved.
-                    future.exception()
+            batch.error = exc  # whoever asks for a key of it gets the error
+            batch.done.set_result(None)
             if not isinstance(exc, Exception):
                 raise
             return
-        for (_, future), value in zip(batch, values, strict=True):
-            if not future.done():
-                future.set_result(value)
+        batch.values = values
+        batch.done.set_result(None)
 
 
-def _settle(waiter: asyncio.Future[T], future: asyncio.Future[T]) -> None:
-    """Give a caller's ``waiter`` the outcome of the shared ``future``."""
+def _settle(waiter: asyncio.Future[T], batch: _Batch[Any, T], index: int) -> None:
+    """Give a caller's ``waiter`` the outcome of its key, at ``index`` of ``batch``."""
     if waiter.done():  # its caller was cancelled
         return
-    if future.cancelled():
-        waiter.cancel()
+    if batch.error is None:
+        waiter.set_result(batch.values[index])
         return
-    error = future.exception()
-    if error is None:
-        waiter.set_result(future.result())
-        return
-    waiter.set_exception(error)
+    waiter.set_exception(batch.error)
     waiter.exception()  # retrieved: a caller that drops its waiter is not an error
+
+
+def _released(done: asyncio.Future[None]) -> asyncio.Future[None]:
+    """A future of the caller's own, set when ``done`` is (see ``DataLoader.load``)."""
+    waiter: asyncio.Future[None] = done.get_loop().create_future()
+
+    def release(_: asyncio.Future[None]) -> None:
+        if not waiter.done():  # else its caller was cancelled
+            waiter.set_result(None)
+
+    done.add_done_callback(release)
+    return waiter
 
 
 class LoaderFamily(Generic[K, T]):
@@ -193,13 +258,12 @@ def _by_group(
     """Batch ``(group, parent)`` keys: one call (one statement) per distinct group."""
 
     async def batch(keys: list[tuple[G, int]]) -> list[T]:
-        parents: dict[G, list[int]] = defaultdict(list)
+        parents: dict[G, dict[int, None]] = defaultdict(dict)
         for group, parent in keys:
-            if parent not in parents[group]:
-                parents[group].append(parent)
+            parents[group][parent] = None
         found: dict[tuple[G, int], T] = {}
         for group, ids in parents.items():
-            for parent, value in zip(ids, await load(group, ids), strict=True):
+            for parent, value in zip(ids, await load(group, list(ids)), strict=True):
                 found[(group, parent)] = value
         return [found[key] for key in keys]
 
@@ -260,9 +324,9 @@ class Loaders:
         )
 
         async def load_article_pages(
-            group: tuple[str, ArticleList], parents: list[int]
+            group: tuple[str, Hashed[ArticleList]], parents: list[int]
         ) -> list[Page[ArticleRow]]:
-            return await db.load_article_lists_by_parent(s, group[0], parents, group[1])
+            return await db.load_article_lists_by_parent(s, group[0], parents, group[1].value)
 
         async def count_articles(
             group: tuple[str, Condition | None], parents: list[int]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gql.errors import WrongNumberOfResults
-from gql.loaders import DataLoader
+from gql.loaders import DataLoader, Hashed
 
 
 class Recorder:
@@ -104,3 +104,42 @@ async def test_a_cancelled_caller_leaves_the_others_their_value() -> None:
     assert first.cancelled()
     assert await loader.load(1) == "v1"
     assert batch.batches == [[1, 2]]
+
+
+async def test_keys_in_a_batch_in_flight_and_new_ones_are_waited_for_together() -> None:
+    batch = Recorder()
+    loader = DataLoader(batch)
+    first = asyncio.ensure_future(loader.load_many([1, 2]))
+    while not batch.batches:  # the first batch is dispatched, its values not yet given
+        await asyncio.sleep(0)
+    # 2 is in the batch in flight: it is not asked for again; 5 makes a batch of its own.
+    assert await loader.load_many([5, 2, 1]) == ["v5", "v2", "v1"]
+    assert await first == ["v1", "v2"]
+    assert await loader.load(5) == "v5"
+    assert batch.batches == [[1, 2], [5]]
+
+
+def test_a_hashed_key_part_equals_its_value_s_and_hashes_once() -> None:
+    hashes: list[int] = []
+
+    class Spec:
+        """A value counting its hashes, as a frozen dataclass of a list's page would cost."""
+
+        def __init__(self, first: int) -> None:
+            self.first = first
+
+        def __hash__(self) -> int:
+            hashes.append(self.first)
+            return hash(self.first)
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Spec) and other.first == self.first
+
+    ten = Hashed(Spec(10))
+    keys = {(("topic", ten), parent): parent for parent in range(50)}
+    assert [keys[(("topic", ten), parent)] for parent in range(50)] == list(range(50))
+    assert hashes == [10]
+    # Equal by value: a key built again (another parent's resolver) finds the same entry.
+    assert keys[(("topic", Hashed(Spec(10))), 7)] == 7
+    assert (("topic", Hashed(Spec(20))), 7) not in keys
+    assert Hashed(Spec(10)) != Spec(10)

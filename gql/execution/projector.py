@@ -38,6 +38,7 @@ from gql.execution.compat import (
     origin_class,
 )
 from gql.execution.documents import DocumentCache
+from gql.execution.objects import unpathed_object
 from gql.execution.projection import (
     BATCH,
     CALL,
@@ -122,6 +123,8 @@ def _list(inner: Complete, needs_path: bool, nullable_items: bool) -> Complete:
 
 
 def _object(steps: tuple[Step, ...], object_type: GraphQLObjectType) -> Complete:
+    if not any(step.pathed for step in steps):
+        return unpathed_object(steps, object_type)
     is_type_of: Callable[[Any, Any], Any] | None = object_type.is_type_of
     origin = origin_class(object_type)
     type_name = object_type.name

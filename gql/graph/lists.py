@@ -24,7 +24,7 @@ from gql.graph.inputs import ArticleFilter, ArticleOrder, article_order, optiona
 from gql.graph.pagination import AfterArg, BeforeArg, FirstArg, LastArg, make_window, order_tag
 from gql.graph.positions import position, selected, selections
 from gql.graph.prefetch import prefetch_connection, prefetch_list
-from gql.loaders import DataLoader, Position
+from gql.loaders import DataLoader, Hashed, Position
 from gql.store import ArticleList, FacetCount, Window
 
 if TYPE_CHECKING:
@@ -36,6 +36,10 @@ LazyArticleConnection = Annotated[
 ]
 
 FacetLoader = Callable[[str, int], Awaitable[list[FacetCount[Any]]]]
+
+ListKey = tuple[Hashed[ArticleList], int]
+"""A key of a list's loader: what the client asked of the list (hashed once), and the
+parent whose list it is."""
 """The facet counts of one list: ``load(facet name, at most this many)``."""
 
 FILTER_HELP = "Only articles matching this filter."
@@ -248,15 +252,16 @@ async def nested_articles(
 
     def make_batch(
         context: Context, here: Position, fields: Any
-    ) -> Callable[[list[tuple[ArticleList, int]]], Awaitable[list[ArticleConnection]]]:
+    ) -> Callable[[list[ListKey]], Awaitable[list[ArticleConnection]]]:
         # Imported here, once per list and request: the types import this module.
         from gql.graph.types.connections import article_connection
 
-        async def batch(keys: list[tuple[ArticleList, int]]) -> list[ArticleConnection]:
+        async def batch(keys: list[ListKey]) -> list[ArticleConnection]:
             lists = context.loaders.article_pages_by_parent.at(here)
             pages = await lists.load_many([((relation, s), parent) for s, parent in keys])
             connections = []
-            for (s, parent), page in zip(keys, pages, strict=True):
+            for (hashed, parent), page in zip(keys, pages, strict=True):
+                s = hashed.value
 
                 def count(s: ArticleList = s, parent: int = parent) -> Awaitable[int]:
                     counts = context.loaders.article_counts_by_parent.at(here)
@@ -271,7 +276,8 @@ async def nested_articles(
         return batch
 
     loader = list_loader(info, relation, make_batch)
-    return await loader.load_many([(spec, parent_id) for parent_id in parent_ids])
+    key = Hashed(spec)
+    return await loader.load_many([(key, parent_id) for parent_id in parent_ids])
 
 
 async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> list[Article]:
@@ -279,11 +285,11 @@ async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> lis
 
     def make_batch(
         context: Context, here: Position, fields: Any
-    ) -> Callable[[list[tuple[ArticleList, int]]], Awaitable[list[list[Article]]]]:
+    ) -> Callable[[list[ListKey]], Awaitable[list[list[Article]]]]:
         # Imported here, once per list and request: the types import this module.
         from gql.graph.types.article import Article
 
-        async def batch(keys: list[tuple[ArticleList, int]]) -> list[list[Article]]:
+        async def batch(keys: list[ListKey]) -> list[list[Article]]:
             lists = context.loaders.article_pages_by_parent.at(here)
             pages = await lists.load_many([(("citing", s), parent) for s, parent in keys])
             articles = [[Article.from_row(row) for row in page.rows] for page in pages]
@@ -292,5 +298,6 @@ async def citing_articles(info: Info, article_id: int, spec: ArticleList) -> lis
 
         return batch
 
-    result: list[Article] = await list_loader(info, "citedBy", make_batch).load((spec, article_id))
+    loader = list_loader(info, "citedBy", make_batch)
+    result: list[Article] = await loader.load((Hashed(spec), article_id))
     return result

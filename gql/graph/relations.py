@@ -85,7 +85,13 @@ async def _only(values: Awaitable[list[T]]) -> T:
 async def load_each_one(
     loader: DataLoader[K, R | None], keys: list[K | None], wrap: Callable[[R], T]
 ) -> list[T | None]:
-    """For a to-one relation: the wrapped row of each key, None for a None key or a miss."""
+    """For a to-one relation: the wrapped row of each key, None for a None key or a miss.
+
+    An object per key, not per distinct key: shared objects make a document that doubles
+    through a cycle (``related { article { related ...``) prefetch in a few batches and
+    then complete its exponential answer in one synchronous stretch, where the request's
+    deadline (a task cancellation) cannot stop it (tests/http/test_deadline.py).
+    """
     present = [key for key in keys if key is not None]
     rows = dict(zip(present, await loader.load_many(present), strict=True))
     return [

@@ -102,6 +102,14 @@ EDGE_CASES: list[tuple[str, dict[str, Any]]] = [
         {},
     ),
     ("{ __typename articles(first: 2) { __typename nodes { __typename } } }", {}),
+    (
+        # Objects with no path below: a relation not prefetched (a related topic's parent)
+        # loads through its resolver; shared providers complete once per article.
+        """{ topics(first: 4) { nodes { name relatedTopics(first: 2) { count
+             topic { name parent { name } } } } }
+           articles(first: 8) { nodes { title published provider { name domain } } } }""",
+        {},
+    ),
 ]
 
 

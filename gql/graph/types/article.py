@@ -34,6 +34,7 @@ from gql.graph.types.image import Image
 from gql.graph.types.link import RelatedLink
 from gql.graph.types.node import Node
 from gql.graph.types.provider import Provider
+from gql.graph.types.rowfields import built, row_field, serve_from_row
 from gql.graph.types.topic import Topic
 from gql.store import ArticleRow
 
@@ -42,24 +43,24 @@ from gql.store import ArticleRow
 class Article(Node):
     row: strawberry.Private[ArticleRow]
     prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
-    slug: str = strawberry.field(
+    slug: str = row_field(
         description="From the file name (`YYYY-MM-DD-slug`), else from the title; unique."
     )
-    title: str = strawberry.field(description="Headline.")
-    excerpt: str | None = strawberry.field(description="Summary.")
-    category: str | None = strawberry.field(description="Category, e.g. `news`.")
-    type: str | None = strawberry.field(description="Kind of item, e.g. `article`.")
-    published_at: datetime | None = strawberry.field(description="When it was published (UTC).")
-    url: str = strawberry.field(description="Canonical address (`webUrl`), the article's key.")
-    original_url: str | None = strawberry.field(description="`originalUrl`, when given.")
-    amp_url: str | None = strawberry.field(description="`ampWebUrl`, when given.")
-    cdn_amp_url: str | None = strawberry.field(description="`cdnAmpWebUrl`, when given.")
-    quality: int | None = strawberry.field(description="Quality score from the source.")
-    heat: int | None = strawberry.field(description="Heat (popularity) score; -1 when unknown.")
-    published: bool | None = strawberry.field(description="The source's `published` flag.")
-    secured: str | None = strawberry.field(description="The `secured` value, verbatim (opaque).")
-    body: str = strawberry.field(description="Markdown body after the frontmatter.")
-    provider_name: str | None = strawberry.field(
+    title: str = row_field(description="Headline.")
+    excerpt: str | None = row_field(description="Summary.")
+    category: str | None = row_field(description="Category, e.g. `news`.")
+    type: str | None = row_field(description="Kind of item, e.g. `article`.")
+    published_at: datetime | None = row_field(description="When it was published (UTC).")
+    url: str = row_field(description="Canonical address (`webUrl`), the article's key.")
+    original_url: str | None = row_field(description="`originalUrl`, when given.")
+    amp_url: str | None = row_field(description="`ampWebUrl`, when given.")
+    cdn_amp_url: str | None = row_field(description="`cdnAmpWebUrl`, when given.")
+    quality: int | None = row_field(description="Quality score from the source.")
+    heat: int | None = row_field(description="Heat (popularity) score; -1 when unknown.")
+    published: bool | None = row_field(description="The source's `published` flag.")
+    secured: str | None = row_field(description="The `secured` value, verbatim (opaque).")
+    body: str = row_field(description="Markdown body after the frontmatter.")
+    provider_name: str | None = row_field(
         description="The publisher's name exactly as this article's file gives it."
     )
 
@@ -73,25 +74,7 @@ class Article(Node):
 
     @classmethod
     def from_row(cls, row: ArticleRow) -> Article:
-        return cls(
-            row=row,
-            slug=row.slug,
-            title=row.title,
-            excerpt=row.excerpt,
-            category=row.category,
-            type=row.type,
-            published_at=row.published_at,
-            url=row.url,
-            original_url=row.original_url,
-            amp_url=row.amp_url,
-            cdn_amp_url=row.cdn_amp_url,
-            quality=row.quality,
-            heat=row.heat,
-            published=row.published,
-            secured=row.secured,
-            body=row.body,
-            provider_name=row.provider_name,
-        )
+        return built(cls, row)
 
     @strawberry.field(description="The publisher.")
     def provider(self, info: Info) -> Provider | None:
@@ -140,6 +123,7 @@ class Article(Node):
     )
 
 
+serve_from_row(Article, ArticleRow)
 relations.register(
     Article,
     {

@@ -21,6 +21,7 @@ from gql.graph.context import Info
 from gql.graph.relations import load_each_many, load_each_one, relation_of
 from gql.graph.types.image import Image
 from gql.graph.types.provider import Provider
+from gql.graph.types.rowfields import built, row_field, serve_from_row
 from gql.loaders import Loaders, Position
 from gql.store import RelatedLinkRow
 
@@ -34,17 +35,17 @@ LazyArticle = Annotated["Article", strawberry.lazy("gql.graph.types.article")]
 class RelatedLink:
     row: strawberry.Private[RelatedLinkRow]
     prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
-    position: int = strawberry.field(description="0-based place in the article's `related` list.")
-    url: str = strawberry.field(description="The linked page (`webUrl`).")
-    title: str | None = strawberry.field(description="Title of the linked page.")
-    excerpt: str | None = strawberry.field(description="Excerpt of the linked page.")
-    published_at: datetime | None = strawberry.field(description="When it was published (UTC).")
-    type: str | None = strawberry.field(description="Kind of item, e.g. `article`.")
-    quality: int | None = strawberry.field(description="Quality score from the source.")
-    original_url: str | None = strawberry.field(description="`originalUrl`, when given.")
-    amp_url: str | None = strawberry.field(description="`ampWebUrl`, when given.")
-    cdn_amp_url: str | None = strawberry.field(description="`cdnAmpWebUrl`, when given.")
-    provider_name: str | None = strawberry.field(
+    position: int = row_field(description="0-based place in the article's `related` list.")
+    url: str = row_field(description="The linked page (`webUrl`).")
+    title: str | None = row_field(description="Title of the linked page.")
+    excerpt: str | None = row_field(description="Excerpt of the linked page.")
+    published_at: datetime | None = row_field(description="When it was published (UTC).")
+    type: str | None = row_field(description="Kind of item, e.g. `article`.")
+    quality: int | None = row_field(description="Quality score from the source.")
+    original_url: str | None = row_field(description="`originalUrl`, when given.")
+    amp_url: str | None = row_field(description="`ampWebUrl`, when given.")
+    cdn_amp_url: str | None = row_field(description="`cdnAmpWebUrl`, when given.")
+    provider_name: str | None = row_field(
         description="The publisher's name exactly as the link gives it."
     )
 
@@ -54,20 +55,7 @@ class RelatedLink:
 
     @classmethod
     def from_row(cls, row: RelatedLinkRow) -> RelatedLink:
-        return cls(
-            row=row,
-            position=row.position,
-            url=row.url,
-            title=row.title,
-            excerpt=row.excerpt,
-            published_at=row.published_at,
-            type=row.type,
-            quality=row.quality,
-            original_url=row.original_url,
-            amp_url=row.amp_url,
-            cdn_amp_url=row.cdn_amp_url,
-            provider_name=row.provider_name,
-        )
+        return built(cls, row)
 
     @strawberry.field(description="The linked page's publisher.")
     def provider(self, info: Info) -> Provider | None:
@@ -96,6 +84,7 @@ def _articles_by_id(
     return load_each_one(loaders.article_by_id.at(here), ids, Article.from_row)
 
 
+serve_from_row(RelatedLink, RelatedLinkRow)
 relations.register(
     RelatedLink,
     {

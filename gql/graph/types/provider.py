@@ -20,6 +20,7 @@ from gql.graph.positions import position
 from gql.graph.relations import load_each_many, relation_of
 from gql.graph.types.image import Image
 from gql.graph.types.node import Node
+from gql.graph.types.rowfields import built, row_field, serve_from_row
 from gql.store import ProviderRow
 
 
@@ -27,11 +28,11 @@ from gql.store import ProviderRow
 class Provider(Node):
     row: strawberry.Private[ProviderRow]
     prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
-    name: str = strawberry.field(
+    name: str = row_field(
         description="Display name: the publisher file's, else the name most articles use."
     )
-    domain: str = strawberry.field(description="Canonical domain, e.g. `venturebeat.com`.")
-    description: str | None = strawberry.field(description="From the publisher file, if any.")
+    domain: str = row_field(description="Canonical domain, e.g. `venturebeat.com`.")
+    description: str | None = row_field(description="From the publisher file, if any.")
 
     @strawberry.field(description="Other names from the publisher file.")
     def other_names(self) -> list[str]:
@@ -47,12 +48,7 @@ class Provider(Node):
 
     @classmethod
     def from_row(cls, row: ProviderRow) -> Provider:
-        return cls(
-            row=row,
-            name=row.name,
-            domain=row.domain,
-            description=row.description,
-        )
+        return built(cls, row)
 
     @strawberry.field(description="Logos: the publisher file's first, then those articles list.")
     def images(self, info: Info) -> list[Image]:
@@ -68,6 +64,7 @@ class Provider(Node):
         return await loader.load((("provider", None), self.row.id))
 
 
+serve_from_row(Provider, ProviderRow)
 relations.register(
     Provider,
     {

@@ -25,6 +25,7 @@ from gql.graph.positions import position
 from gql.graph.relations import load_each_many, load_each_one, relation_of
 from gql.graph.types.image import Image
 from gql.graph.types.node import Node
+from gql.graph.types.rowfields import built, row_field, serve_from_row
 from gql.store import TopicRow
 
 
@@ -38,10 +39,10 @@ class RelatedTopic:
 class Topic(Node):
     row: strawberry.Private[TopicRow]
     prefetched: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
-    name: str = strawberry.field(description="The topic's name, as articles list it.")
-    slug: str = strawberry.field(description="URL-friendly key, e.g. `microsoft-ai`.")
-    shortname: str | None = strawberry.field(description="Short label from the topic file.")
-    description: str | None = strawberry.field(description="From the topic file, if any.")
+    name: str = row_field(description="The topic's name, as articles list it.")
+    slug: str = row_field(description="URL-friendly key, e.g. `microsoft-ai`.")
+    shortname: str | None = row_field(description="Short label from the topic file.")
+    description: str | None = row_field(description="From the topic file, if any.")
 
     @strawberry.field(description="Keywords from the topic file.")
     def keywords(self) -> list[str]:
@@ -57,13 +58,7 @@ class Topic(Node):
 
     @classmethod
     def from_row(cls, row: TopicRow) -> Topic:
-        return cls(
-            row=row,
-            name=row.name,
-            slug=row.slug,
-            shortname=row.shortname,
-            description=row.description,
-        )
+        return built(cls, row)
 
     @strawberry.field(description="The parent topic, when the topic file names one.")
     def parent(self, info: Info) -> Topic | None:
@@ -97,6 +92,7 @@ class Topic(Node):
         return await loader.load((("topic", None), self.row.id))
 
 
+serve_from_row(Topic, TopicRow)
 relations.register(
     Topic,
     {
