@@ -13,6 +13,8 @@ import re
 import select
 import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,28 @@ def test_a_killed_worker_is_replaced_on_its_socket(seeds_db: Path, tmp_path: Pat
         pids = server.started_workers(3)
         live = [pid for pid in pids if pid != first[0]]
         assert_spread(port, live)
+
+
+@pytest.mark.parametrize("reuse_port", [False, True])
+def test_a_port_in_use_is_one_line_and_never_shared(
+    seeds_db: Path, tmp_path: Path, reuse_port: bool
+) -> None:
+    """Whatever holds the port (even sockets that allow sharing it, as another server's
+    workers do), ``gql serve --workers 2`` refuses it in one line, exit status 1."""
+    with socket.socket() as holder:
+        if reuse_port:
+            holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        command = [sys.executable, "-m", "gql.cli", "serve", "--db", str(seeds_db)]
+        run = subprocess.run(
+            [*command, "--port", str(port), "--workers", "2"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert run.returncode == 1, run.stderr
+    assert f"Error: cannot listen on 127.0.0.1:{port}: Address already in use" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import socket
 
+import click
 from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
@@ -31,8 +32,20 @@ logger = logging.getLogger("uvicorn.error")
 
 
 def bind_reuse_port(host: str, port: int, count: int, backlog: int) -> list[socket.socket]:
-    """``count`` listening sockets on one address (``port`` 0: one free port for all)."""
+    """``count`` listening sockets on one address (``port`` 0: one free port for all).
+
+    The address is first bound once without ``SO_REUSEPORT``: that fails if anything
+    listens there, where the group's own binds would join another process's sockets of
+    the same user and split its traffic silently. A port in use is one line, not a
+    traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     sockets: list[socket.socket] = []
     try:
         for _ in range(count):
