@@ -65,3 +65,17 @@ def test_every_command_has_help_and_is_documented(name: str) -> None:
     assert isinstance(command, click.Command)
     assert command.help and "Example: gql " + name in command.help
     assert f"gql {name}" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://reader:s3cret@[unclosed/gql", "postgresql://reader:s3cret@127.0.0.1:1/gql"],
+)
+def test_a_database_url_that_cannot_be_used_is_one_line_without_its_password(url: str) -> None:
+    """A malformed URL (which libpq quotes whole in its message) or a server that does not
+    answer: exit status 1, one line, the password hidden."""
+    result = CliRunner().invoke(main, ["load", str(SEEDS), "--db", url])
+    assert result.exit_code == 1, result.output
+    assert "s3cret" not in result.output and "reader:***@" in result.output
+    assert result.output.startswith("Error: cannot open database postgresql://reader:***@")
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -23,6 +23,7 @@ timeout, then ``DatabaseLocked``), then the load's statements, then ``COMMIT``.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -62,8 +63,12 @@ def is_database_url(db: Path | str) -> bool:
 
 
 def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
+    """The URL without its password, for messages and logs (even a malformed one, which
+    the connection then refuses with its own message)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
     if parts.password is None:
         return url
     host = parts.netloc.rsplit("@", 1)[-1]
@@ -214,11 +219,16 @@ class PostgresStore(Store):
             if isinstance(exc, DatabaseLocked):
                 raise
             problem = exc.problem if isinstance(exc, StatementFailed) else str(exc)
-            raise DatabaseUnavailable(store.name, problem) from exc
+            raise DatabaseUnavailable(store.name, store.scrubbed(problem)) from exc
         except (psycopg.Error, psycopg_pool.PoolTimeout, OSError) as exc:
             await store.close()
-            raise DatabaseUnavailable(store.name, _problem(exc)) from exc
+            raise DatabaseUnavailable(store.name, store.scrubbed(_problem(exc))) from exc
         return store
+
+    def scrubbed(self, problem: str) -> str:
+        """``problem`` (what the driver said) with the URL's password hidden: libpq quotes
+        a URL it cannot parse whole."""
+        return problem.replace(self.url, self.name)
 
     async def _configure_reader(self, conn: psycopg.AsyncConnection[Any]) -> None:
         # The server stops any statement past the store's time limit on its own; and a
@@ -272,9 +282,9 @@ class PostgresStore(Store):
                 # connects again.
                 if self._pg_writer is not None and self._pg_writer.raw.closed:
                     self._pg_writer = None
-                raise StatementFailed(self.name, "write", _problem(exc)) from exc
+                raise StatementFailed(self.name, "write", self.scrubbed(_problem(exc))) from exc
             except psycopg.Error as exc:
-                raise StatementFailed(self.name, "write", _problem(exc)) from exc
+                raise StatementFailed(self.name, "write", self.scrubbed(_problem(exc))) from exc
 
         return await asyncio.get_running_loop().run_in_executor(self._write_executor, run)
 
@@ -323,9 +333,9 @@ class PostgresStore(Store):
             nul = _with_nul(params)
             if nul is not None:
                 raise InvalidText(nul, nul.index("\0"), "NUL character") from exc
-            raise StatementFailed(self.name, "read", _problem(exc)) from exc
+            raise StatementFailed(self.name, "read", self.scrubbed(_problem(exc))) from exc
         except psycopg.Error as exc:
-            raise StatementFailed(self.name, "read", _problem(exc)) from exc
+            raise StatementFailed(self.name, "read", self.scrubbed(_problem(exc))) from exc
         finally:
             log = CURRENT_LOG.get() if logged else None
             if log is not None:
