@@ -50,6 +50,10 @@ class Settings:
     """Run a query already parsed and validated without ``Schema.execute``'s extension
     hooks (``gql.graph.prepared``); off, every request takes ``Schema.execute`` (the
     reference the lean path is tested against)."""
+    whole_statements: bool = field(default_factory=lambda: os.environ.get("GQL_STATEMENTS") != "0")
+    """Answer a query the store can build as JSON in one statement that way
+    (``gql.graph.statement``); off, every query is executed field by field (the reference
+    the statements are tested against)."""
     graphiql: bool = field(default_factory=lambda: os.environ.get("GQL_GRAPHIQL") != "0")
     """Serve GraphiQL to browsers on ``GET /graphql``."""
     graphiql_assets: Path | None = None

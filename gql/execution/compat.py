@@ -398,3 +398,11 @@ def resolver_call(schema: strawberry.Schema, target: ObjectField) -> ResolverCal
         arguments=definition.arguments,
         schema=schema,
     )
+
+
+def coerced_variables(values: Any) -> dict[str, Any]:
+    """The coerced values of an executor's ``variable_values`` by name: the dict itself
+    before graphql-core 3.3, its ``coerced`` part since (a ``VariableValues`` that also
+    keeps their sources, and that ``get_argument_values`` takes whole)."""
+    coerced: dict[str, Any] = getattr(values, "coerced", values)
+    return coerced

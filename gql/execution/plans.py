@@ -62,6 +62,10 @@ from gql.execution.projector import FieldBatches, FieldCalls, Projector
 
 Read = Callable[[Any], Any]
 Complete = Callable[[Any], Any]
+WholeAnswers = Callable[[PlanningExecutor], Awaitable[dict[str, Any]] | None]
+"""The executor of an operation (its schema, operation, fragments, coerced variables and
+context) -> the operation's data without executing its fields (one statement,
+``gql.graph.statement``), or None."""
 FieldReads = Mapping[tuple[str, str], Read]
 """``(type name, field name)`` -> how to read the field's value from its source object."""
 
@@ -270,10 +274,29 @@ class CompiledExecutor(PlanningExecutor):
 
     planner: Planner
     projector: Projector
+    statements: WholeAnswers | None = None
 
     def execute_whole(self) -> Awaitable[ExecutionResult] | None:
+        statements = self.statements
+        middleware = self.middleware_manager
+        if statements is not None and (middleware is None or not middleware.middlewares):
+            answer = statements(self)
+            if answer is not None:
+                return self._answered(answer)
         projection = self.projector.projection(self)
         return None if projection is None else run_projection(self, projection)
+
+    async def _answered(self, answer: Awaitable[dict[str, Any]]) -> ExecutionResult:
+        """The result of a whole answer; should it fail (a read timed out), graphql-core's
+        execution of the operation, which reports the failure where it happens."""
+        try:
+            data = await answer
+        except Exception:
+            result = self.execute_operation_walked()
+            if self.is_awaitable(result):
+                result = await result
+            return result  # type: ignore[no-any-return]
+        return self.respond(data)
 
     def complete_planned(
         self, return_type: GraphQLObjectType, group: FieldGroup, path: Path, source: Any
@@ -335,6 +358,7 @@ def compiled_executor(
     calls: FieldCalls | None = None,
     relations: set[tuple[str, str]] | None = None,
     batches: FieldBatches | None = None,
+    statements: WholeAnswers | None = None,
 ) -> type[CompiledExecutor]:
     """An executor class with a planner of its own over these field reads, keeping the
     plans of the ``max_documents`` most recently used documents.
@@ -356,4 +380,5 @@ def compiled_executor(
         max_documents,
         batches,
     )
-    return type("SchemaExecutor", (CompiledExecutor,), {"planner": planner, "projector": projector})
+    members = {"planner": planner, "projector": projector, "statements": statements}
+    return type("SchemaExecutor", (CompiledExecutor,), members)

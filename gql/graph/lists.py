@@ -25,6 +25,7 @@ from gql.graph.pagination import AfterArg, BeforeArg, FirstArg, LastArg, make_wi
 from gql.graph.positions import position, selected, selections
 from gql.graph.prefetch import prefetch_connection, prefetch_list
 from gql.loaders import DataLoader, Hashed, Position
+from gql.settings import Settings
 from gql.store import ArticleList, FacetCount, Window
 
 if TYPE_CHECKING:
@@ -59,9 +60,33 @@ def article_list(
     search: str | None = None,
 ) -> ArticleList:
     """What the client asked of an article list, checked, in store terms."""
+    return article_spec(
+        info.context.settings,
+        article_filter=article_filter,
+        order_by=order_by,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        search=search,
+    )
+
+
+def article_spec(
+    settings: Settings,
+    *,
+    article_filter: ArticleFilter | None,
+    order_by: list[ArticleOrder] | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    search: str | None = None,
+) -> ArticleList:
+    """``article_list`` under these settings (``InvalidArgument``, ``InvalidCursor``)."""
     order = article_order(order_by, search=search is not None)
     window = make_window(
-        info.context.settings,
+        settings,
         order_tag("articles", order),
         len(order) + 1,
         first=first,

@@ -73,7 +73,7 @@ async def _load_node(info: Info, global_id: str) -> Article | Provider | Topic |
     return Topic.from_row(topic) if topic is not None else None
 
 
-def _one_of(**arguments: Any) -> tuple[str, Any]:
+def one_of(**arguments: Any) -> tuple[str, Any]:
     given = [(name, value) for name, value in arguments.items() if value is not None]
     if len(given) != 1:
         raise InvalidArgument(
@@ -115,7 +115,7 @@ class Query:
         url: Annotated[str | None, strawberry.argument(description="Its canonical URL.")] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Article | None:
-        name, value = _one_of(id=id_, url=url, slug=slug)
+        name, value = one_of(id=id_, url=url, slug=slug)
         loaders = info.context.loaders
         if name == "id":
             value = decode_global_id(value, "Article")[1]
@@ -214,7 +214,7 @@ class Query:
             str | None, strawberry.argument(description="Its domain (any case, `www.` optional).")
         ] = None,
     ) -> Provider | None:
-        name, value = _one_of(id=id_, domain=domain)
+        name, value = one_of(id=id_, domain=domain)
         key = decode_global_id(value, "Provider")[1] if name == "id" else normalize_domain(value)
         loader = info.context.loaders.provider_by_domain.at(position(info))
         row = await loader.load(key)
@@ -258,7 +258,7 @@ class Query:
         name: Annotated[str | None, strawberry.argument(description="Its name.")] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Topic | None:
-        which, value = _one_of(id=id_, name=name, slug=slug)
+        which, value = one_of(id=id_, name=name, slug=slug)
         loaders = info.context.loaders
         if which == "id":
             value = decode_global_id(value, "Topic")[1]

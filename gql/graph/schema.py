@@ -33,6 +33,7 @@ from gql.graph.lists import LIST_BATCHES
 from gql.graph.prefetch import RELATIONS
 from gql.graph.query import Query
 from gql.graph.scalars import SCALAR_OVERRIDES
+from gql.graph.statement import Statements
 from gql.graph.subscription import Subscription
 from gql.graph.types import (
     Article,
@@ -128,6 +129,7 @@ def build_schema(
                 calls=calls,
                 relations=relations,
                 batches=batches,
+                statements=Statements(calls, document_cache_entries * 2).answer,
             )
             if compiled
             else None

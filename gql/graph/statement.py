@@ -1,0 +1,416 @@
+"""Whole queries answered by one SQL statement: the operation as a store ``Tree``.
+
+Most pages a client asks for (a front page, a topic's articles, an article with its
+related coverage) are a tree of entity fields the store can read in one statement that
+builds the answer's JSON itself (``gql.store.json_tree``). ``Statements`` turns a query
+operation into that tree, once per document, operation, variables and settings (kept in
+a bounded cache), and the executor (``gql.execution.plans``) runs it instead of
+completing the operation field by field.
+
+The tree is built from what validation already checked, with the arguments coerced by
+graphql-core and converted by Strawberry, and checked as the resolvers check them
+(``article_spec``, ``one_of``); anything else gives no tree, and the operation is
+executed as before:
+
+- fields other than the entity scalars the store holds plainly, the relations
+  ``gql.store.json_tree`` knows, article lists (``nodes``, ``totalCount``) and the
+  lookups of one article, topic or provider at the root (``id``, ``extra``, facets,
+  edges and cursors, search, connections of other entities, introspection);
+- a scalar that GraphQL declares non-null over a column that may hold NULL, a non-null
+  relation to one entity (graphql-core would report the null);
+- any directive, and an argument the resolver would refuse (its error comes from the
+  resolver, on the usual path);
+- trees the store answers better by batches (``TreeUnsupported``: a page of articles for
+  each row of a list, a backward page).
+
+The answer is the same as the field-by-field execution's, byte for byte once encoded:
+``tests/execution/test_statements.py`` and the differential property check it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+import orjson
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from graphql.execution.values import get_argument_values
+
+from gql.execution.compat import PlanningExecutor, ResolverCall, coerced_variables
+from gql.graph.context import Context
+from gql.graph.ids import decode_global_id
+from gql.graph.lists import article_spec
+from gql.graph.query import one_of
+from gql.graph.relations import RELATIONS
+from gql.keys import normalize_domain
+from gql.settings import Settings
+from gql.store.json_tree import (
+    MANY,
+    ONE,
+    Articles,
+    Constant,
+    Count,
+    Field,
+    Lookup,
+    Nodes,
+    Page,
+    Related,
+    Tree,
+    TreeUnsupported,
+    Value,
+    load_json,
+    nullable,
+    statement,
+    value_column,
+)
+
+FieldCalls = Mapping[tuple[str, str], ResolverCall]
+
+ENTITY_TYPES = {
+    "Article": "article",
+    "Provider": "provider",
+    "Topic": "topic",
+    "RelatedLink": "link",
+    "Image": "image",
+}
+"""GraphQL object types -> the store's entities."""
+
+ARTICLE_LISTS: dict[tuple[str, str], tuple[str | None, bool]] = {
+    # (type, field) -> (the store's parent relation, whether a connection)
+    ("Query", "articles"): (None, True),
+    ("Provider", "articles"): ("provider", True),
+    ("Topic", "articles"): ("topic", True),
+    ("Article", "citations"): ("citing", True),
+    ("Article", "citedBy"): ("citing", False),
+}
+CONNECTION_TYPE = "ArticleConnection"
+ARTICLE_LIST_ARGUMENTS = ("filter_", "order_by", "first", "after", "last", "before")
+
+MAX_ENTRIES = 512
+"""Statements kept per schema (by document, operation, variables and settings)."""
+
+
+class _Unsupported(Exception):
+    """No tree for this operation: it is executed field by field."""
+
+
+class Statements:
+    """The statement of each query operation that has one (see the module docstring).
+
+    ``calls``: how Strawberry calls each field's resolver, for its argument conversion.
+    """
+
+    def __init__(self, calls: FieldCalls, max_entries: int = MAX_ENTRIES) -> None:
+        self.calls = calls
+        self.max_entries = max_entries
+        self._cache: dict[Any, tuple[Any, tuple[str, list[Any]] | None]] = {}
+
+    def answer(self, executor: PlanningExecutor) -> Awaitable[dict[str, Any]] | None:
+        """The operation's data as the one statement gives it, or None (no statement)."""
+        context = executor.context_value
+        operation = executor.operation
+        if type(context) is not Context or operation.operation is not OperationType.QUERY:
+            return None
+        settings = context.settings
+        if not settings.whole_statements:
+            return None
+        store = context.store
+        dialect = store.dialect
+        try:
+            variables_key: bytes | None = orjson.dumps(
+                coerced_variables(executor.variable_values), option=orjson.OPT_SORT_KEYS
+            )
+        except TypeError:
+            variables_key = None
+        key = (id(operation), variables_key, id(settings), dialect.name)
+        found = self._cache.get(key) if variables_key is not None else None
+        compiled: tuple[str, list[Any]] | None
+        if found is None or found[0] is not operation:
+            try:
+                tree = _Translator(executor, settings, self.calls).tree(operation)
+                compiled = statement(tree, dialect)
+            except (_Unsupported, TreeUnsupported):
+                compiled = None
+            if variables_key is not None:
+                if len(self._cache) >= self.max_entries:
+                    self._cache.clear()
+                self._cache[key] = (operation, compiled)
+        else:
+            compiled = found[1]
+        if compiled is None:
+            return None
+        return _loaded(store, *compiled)
+
+
+async def _loaded(store: Any, sql: str, params: list[Any]) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(await load_json(store, sql, params))
+    return data
+
+
+class _Translator:
+    """One operation as a ``Tree`` (raises ``_Unsupported``)."""
+
+    def __init__(self, executor: PlanningExecutor, settings: Settings, calls: FieldCalls) -> None:
+        self.executor = executor
+        self.schema = executor.schema
+        self.variables = executor.variable_values
+        self.settings = settings
+        self.calls = calls
+
+    def tree(self, operation: OperationDefinitionNode) -> Tree:
+        root = self.schema.query_type
+        if root is None or operation.directives:
+            raise _Unsupported
+        fields: list[Any] = []
+        for key, nodes in self.collect(root, [operation.selection_set]).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                fields.append(Constant(key, root.name))
+                continue
+            field_def = root.fields.get(name)
+            if field_def is None:
+                raise _Unsupported
+            if (root.name, name) in ARTICLE_LISTS:
+                fields.append(self.article_list(root, key, name, field_def, nodes))
+            else:
+                fields.append(self.lookup(key, name, field_def, nodes))
+        return Tree(tuple(fields))
+
+    # --- selections ------------------------------------------------------------------
+
+    def collect(
+        self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
+        """Fields by response key, in graphql-core's order, fragments merged."""
+        found: dict[str, list[FieldNode]] = {}
+        for selection_set in selection_sets:
+            self._collect(object_type, selection_set, found, set())
+        return found
+
+    def _collect(
+        self,
+        object_type: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        found: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise _Unsupported
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                found.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or self._applies(object_type, condition.name.value):
+                    self._collect(object_type, selection.selection_set, found, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in visited:
+                    continue
+                visited.add(name)
+                fragment = self.executor.fragment(name)
+                if fragment is None or fragment.directives:
+                    raise _Unsupported
+                if self._applies(object_type, fragment.type_condition.name.value):
+                    self._collect(object_type, fragment.selection_set, found, visited)
+            else:
+                raise _Unsupported
+
+    @staticmethod
+    def _applies(object_type: GraphQLObjectType, condition: str) -> bool:
+        return condition == object_type.name or any(
+            interface.name == condition for interface in object_type.interfaces
+        )
+
+    def subfields(
+        self, object_type: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> dict[str, list[FieldNode]]:
+        sets = [node.selection_set for node in nodes if node.selection_set is not None]
+        return self.collect(object_type, sets)
+
+    def arguments(
+        self, parent: GraphQLObjectType, name: str, field_def: GraphQLField, node: FieldNode
+    ) -> dict[str, Any]:
+        """The field's arguments as its resolver takes them (converted by Strawberry)."""
+        try:
+            raw = get_argument_values(field_def, node, self.variables)
+        except Exception as exc:
+            raise _Unsupported from exc
+        call = self.calls.get((parent.name, name))
+        if call is None:
+            raise _Unsupported
+        try:
+            return dict(call.convert(raw, None))  # type: ignore[arg-type]
+        except Exception as exc:
+            raise _Unsupported from exc
+
+    # --- fields ------------------------------------------------------------------------
+
+    def entity_fields(
+        self, object_type: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> tuple[Field, ...]:
+        entity = ENTITY_TYPES.get(object_type.name)
+        if entity is None:
+            raise _Unsupported
+        relations = next(
+            (table for cls, table in RELATIONS.items() if cls.__name__ == object_type.name), {}
+        )
+        fields: list[Field] = []
+        for key, group in self.subfields(object_type, nodes).items():
+            name = group[0].name.value
+            if name == "__typename":
+                fields.append(Constant(key, object_type.name))
+                continue
+            field_def = object_type.fields.get(name)
+            if field_def is None:
+                raise _Unsupported
+            if (object_type.name, name) in ARTICLE_LISTS:
+                fields.append(self.article_list(object_type, key, name, field_def, group))
+                continue
+            definition = field_def.extensions.get("strawberry-definition")
+            python_name = getattr(definition, "python_name", None)
+            if python_name is None:
+                raise _Unsupported
+            if getattr(definition, "base_resolver", None) is None and value_column(
+                entity, python_name
+            ):
+                if isinstance(field_def.type, GraphQLNonNull) and nullable(entity, python_name):
+                    raise _Unsupported
+                if group[0].selection_set is not None:
+                    raise _Unsupported
+                fields.append(Value(key, python_name))
+                continue
+            if python_name in relations and (
+                (entity, python_name) in ONE or (entity, python_name) in MANY
+            ):
+                fields.append(self.related(key, entity, python_name, field_def, group))
+                continue
+            raise _Unsupported
+        return tuple(fields)
+
+    def related(
+        self, key: str, entity: str, relation: str, field_def: GraphQLField, nodes: list[FieldNode]
+    ) -> Related:
+        if any(node.arguments for node in nodes):
+            raise _Unsupported
+        target = _object_type(field_def, many=(entity, relation) in MANY)
+        return Related(key, relation, self.entity_fields(target, nodes))
+
+    def article_list(
+        self,
+        parent: GraphQLObjectType,
+        key: str,
+        name: str,
+        field_def: GraphQLField,
+        nodes: list[FieldNode],
+    ) -> Articles | Page:
+        relation, connection = ARTICLE_LISTS[(parent.name, name)]
+        arguments = self.arguments(parent, name, field_def, nodes[0])
+        if set(arguments) - set(ARTICLE_LIST_ARGUMENTS):
+            raise _Unsupported
+        try:
+            spec = article_spec(
+                self.settings,
+                article_filter=arguments.get("filter_"),
+                order_by=arguments.get("order_by"),
+                first=arguments.get("first"),
+                after=arguments.get("after"),
+                last=arguments.get("last"),
+                before=arguments.get("before"),
+            )
+        except Exception as exc:  # the resolver's error, on the usual path
+            raise _Unsupported from exc
+        if not connection:
+            target = _object_type(field_def, many=True)
+            return Articles(key, relation, spec, self.entity_fields(target, nodes))
+        connection_type = _object_type(field_def, many=False)
+        if connection_type.name != CONNECTION_TYPE:
+            raise _Unsupported
+        items: list[Nodes | Count | Constant] = []
+        for item_key, group in self.subfields(connection_type, nodes).items():
+            item = group[0].name.value
+            if item == "__typename":
+                items.append(Constant(item_key, connection_type.name))
+            elif item == "nodes":
+                article_type = _object_type(connection_type.fields["nodes"], many=True)
+                items.append(Nodes(item_key, self.entity_fields(article_type, group)))
+            elif item == "totalCount":
+                items.append(Count(item_key))
+            else:
+                raise _Unsupported
+        return Page(key, relation, spec, tuple(items))
+
+    def lookup(
+        self, key: str, name: str, field_def: GraphQLField, nodes: list[FieldNode]
+    ) -> Lookup:
+        root = self.schema.query_type
+        assert root is not None
+        arguments = self.arguments(root, name, field_def, nodes[0])
+        try:
+            entity, column, value = _lookup_key(name, arguments)
+        except _Unsupported:
+            raise
+        except Exception as exc:  # the resolver's error, on the usual path
+            raise _Unsupported from exc
+        target = _object_type(field_def, many=False)
+        return Lookup(key, entity, column, value, self.entity_fields(target, nodes))
+
+
+def _lookup_key(name: str, arguments: dict[str, Any]) -> tuple[str, str, Any]:
+    """(entity, column, value) of a root lookup, as its resolver finds the row."""
+    if name == "article":
+        which, value = one_of(
+            id=arguments.get("id_"), url=arguments.get("url"), slug=arguments.get("slug")
+        )
+        if which == "slug":
+            return "article", "slug", value
+        if which == "id":
+            value = decode_global_id(value, "Article")[1]
+        return "article", "url", value.strip()
+    if name == "topic":
+        which, value = one_of(
+            id=arguments.get("id_"), name=arguments.get("name"), slug=arguments.get("slug")
+        )
+        if which == "slug":
+            return "topic", "slug", value
+        if which == "id":
+            return "topic", "name", decode_global_id(value, "Topic")[1]
+        return "topic", "name", value.strip()
+    if name == "provider":
+        which, value = one_of(id=arguments.get("id_"), domain=arguments.get("domain"))
+        if which == "id":
+            return "provider", "domain", decode_global_id(value, "Provider")[1]
+        return "provider", "domain", normalize_domain(value)
+    raise _Unsupported
+
+
+def _object_type(field_def: GraphQLField, *, many: bool) -> GraphQLObjectType:
+    """The object type of a field: ``T``/``T!`` for one, ``[T!]!`` for many (no other
+    nullability of items, which the store's lists never hold)."""
+    kind = field_def.type
+    if many:
+        if not isinstance(kind, GraphQLNonNull) or not isinstance(kind.of_type, GraphQLList):
+            raise _Unsupported
+        kind = kind.of_type.of_type
+        if not isinstance(kind, GraphQLNonNull):
+            raise _Unsupported
+        kind = kind.of_type
+    elif isinstance(kind, GraphQLNonNull):
+        if not isinstance(kind.of_type, GraphQLObjectType) or kind.of_type.name != CONNECTION_TYPE:
+            raise _Unsupported  # a non-null object: graphql-core reports a missing one
+        kind = kind.of_type
+    if not isinstance(kind, GraphQLObjectType):
+        raise _Unsupported
+    return kind
