@@ -240,7 +240,6 @@ def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
 def resolve_info(info: strawberry.Info[Any, Any]) -> GraphQLResolveInfo[Any]:
     """graphql-core's resolve info behind a Strawberry ``Info``."""
     # Private attribute, documented only in Strawberry's 0.233.0 breaking-change notes.
-    # ``Info`` has no public ``field_nodes`` or ``fragments``; ``info.operation`` is public.
     return info._raw_info
 
 
@@ -257,12 +256,9 @@ def resolve_info(info: strawberry.Info[Any, Any]) -> GraphQLResolveInfo[Any]:
 # graphql-core's ``execute_field`` locates what a resolver raises (message, path), and
 # ``Schema.process_errors`` and our ErrorPolicy mask it, whoever called the resolver.
 #
-# So a field whose wrapper has no extension, no handler and no argument to convert, and
-# whose resolver asks for ``self`` alone or is the default ``getattr``, loses nothing when
-# graphql-core calls a plain function instead (tests/execution/test_resolvers.py compares
-# failures both ways). One difference that no part of this project sees: Strawberry marks
-# its attribute wrappers ``_is_default`` so that its tracing extensions skip them; ours are
-# not marked (tracing extensions implement ``resolve``, which turns plans off, not these).
+# So a field with no extension, handler or argument to convert, whose resolver takes
+# ``self`` alone or is ``getattr``, loses nothing to a plain function instead (compared in
+# tests/execution/test_resolvers.py; Strawberry's ``_is_default`` tracing mark is unset).
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +298,7 @@ def _plain_method(definition: StrawberryField) -> Callable[[Any], Any] | None:
 def object_fields(schema: strawberry.Schema) -> Iterator[ObjectField]:
     """Every field of the schema's object types that Strawberry built a resolver for."""
     # Exception handlers are matched per field by a private method of the converter
-    # (``_get_field_exception_handlers``); rather than call it, a schema with any handler
-    # has no plain field. ``exception_handlers`` and ``config`` are public.
+    # (``_get_field_exception_handlers``); rather than that, any handler makes no field plain.
     handlers = bool(schema.exception_handlers)
     reads_attributes = schema.config.default_resolver is getattr
     for type_name, graphql_type in graphql_schema(schema).type_map.items():
@@ -338,12 +333,11 @@ def replace_resolver(target: ObjectField, resolve: Callable[..., Any]) -> None:
 
 # -- Calling a field's resolver as Strawberry's wrapper would --------------------------------
 #
-# Projections (``gql.execution.projection``) call the resolvers of plain fields (above:
-# no extension, permission or handler) themselves, arguments converted once per request.
-# ``ResolverCall`` does what the wrapper does for them: ``convert_arguments`` (module
-# ``strawberry.types.arguments``, undocumented); the source as ``self``/``root``/
-# ``parent``; an ``Info`` of ``StrawberryConfig.info_class`` built as the wrapper builds
-# it (``_raw_info`` and ``_field``: private constructor arguments since 0.233.0).
+# Projections (``gql.execution.projection``) call the resolvers of plain fields (no
+# extension, permission or handler) themselves, arguments converted once per request, as
+# the wrapper does: ``convert_arguments`` (``strawberry.types.arguments``, undocumented);
+# the source as ``self``/``root``/``parent``; an ``Info`` of ``StrawberryConfig.info_class``
+# (``_raw_info`` and ``_field``: private constructor arguments since 0.233.0).
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,8 +395,6 @@ def resolver_call(schema: strawberry.Schema, target: ObjectField) -> ResolverCal
 
 
 def coerced_variables(values: Any) -> dict[str, Any]:
-    """The coerced values of an executor's ``variable_values`` by name: the dict itself
-    before graphql-core 3.3, its ``coerced`` part since (a ``VariableValues`` that also
-    keeps their sources, and that ``get_argument_values`` takes whole)."""
+    """An executor's coerced ``variable_values`` by name (3.3: ``VariableValues.coerced``)."""
     coerced: dict[str, Any] = getattr(values, "coerced", values)
     return coerced

@@ -266,6 +266,10 @@ class DocumentCache(Generic[V]):
     def __len__(self) -> int:
         return len(self._documents)
 
+    def charge(self, operation: OperationDefinitionNode, cost: int) -> None:
+        """Add ``cost`` bytes to what ``operation``'s entries cost (one was added)."""
+        self._documents.charge(id(operation), cost)
+
     def entries(self, operation: OperationDefinitionNode) -> dict[Hashable, V] | None:
         """The entries kept for ``operation`` (empty at first); None when it is not kept."""
         key = id(operation)

@@ -30,6 +30,7 @@ from gql.graph.inputs import (
     topic_condition,
 )
 from gql.graph.lists import FILTER_HELP, ORDER_HELP, FacetLoader, article_list, facet_spec_of
+from gql.graph.lookups import article_key, provider_key, topic_key
 from gql.graph.pagination import (
     AfterArg,
     BeforeArg,
@@ -53,7 +54,6 @@ from gql.graph.types import (
     prefetched_connection,
     search_connection,
 )
-from gql.keys import normalize_domain
 from gql.store import ArticleList, Condition, FacetCount
 
 T = TypeVar("T")
@@ -71,15 +71,6 @@ async def _load_node(info: Info, global_id: str) -> Article | Provider | Topic |
         return Provider.from_row(provider) if provider is not None else None
     topic = await loaders.topic_by_name.at(here).load(key)
     return Topic.from_row(topic) if topic is not None else None
-
-
-def one_of(**arguments: Any) -> tuple[str, Any]:
-    given = [(name, value) for name, value in arguments.items() if value is not None]
-    if len(given) != 1:
-        raise InvalidArgument(
-            "/".join(arguments), f"give exactly one of {', '.join(arguments)}, got {len(given)}"
-        )
-    return given[0]
 
 
 @strawberry.type(description="Entry points into the corpus.")
@@ -115,10 +106,8 @@ class Query:
         url: Annotated[str | None, strawberry.argument(description="Its canonical URL.")] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Article | None:
-        name, value = one_of(id=id_, url=url, slug=slug)
+        name, value = article_key(id_, url, slug)
         loaders = info.context.loaders
-        if name == "id":
-            value = decode_global_id(value, "Article")[1]
         family = loaders.article_by_slug if name == "slug" else loaders.article_by_url
         row = await family.at(position(info)).load(value)
         return await _prefetched(info, Article.from_row(row)) if row else None
@@ -214,8 +203,7 @@ class Query:
             str | None, strawberry.argument(description="Its domain (any case, `www.` optional).")
         ] = None,
     ) -> Provider | None:
-        name, value = one_of(id=id_, domain=domain)
-        key = decode_global_id(value, "Provider")[1] if name == "id" else normalize_domain(value)
+        _, key = provider_key(id_, domain)
         loader = info.context.loaders.provider_by_domain.at(position(info))
         row = await loader.load(key)
         return await _prefetched(info, Provider.from_row(row)) if row else None
@@ -258,12 +246,8 @@ class Query:
         name: Annotated[str | None, strawberry.argument(description="Its name.")] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
     ) -> Topic | None:
-        which, value = one_of(id=id_, name=name, slug=slug)
+        which, value = topic_key(id_, name, slug)
         loaders = info.context.loaders
-        if which == "id":
-            value = decode_global_id(value, "Topic")[1]
-        elif which == "name":
-            value = value.strip()
         family = loaders.topic_by_slug if which == "slug" else loaders.topic_by_name
         row = await family.at(position(info)).load(value)
         return await _prefetched(info, Topic.from_row(row)) if row else None

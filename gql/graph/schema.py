@@ -16,7 +16,12 @@ from graphql.execution import Executor
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from gql.execution.compat import InvalidOperationTypeError, ResolverCall
+from gql.execution.compat import (
+    InvalidOperationTypeError,
+    ObjectField,
+    ResolverCall,
+    object_fields,
+)
 from gql.execution.documents import DocumentCaching, ParsedDocuments
 from gql.execution.plans import Read, compiled_executor
 from gql.execution.resolvers import (
@@ -111,6 +116,7 @@ def build_schema(
     calls: dict[tuple[str, str], ResolverCall] = {}
     relations: set[tuple[str, str]] = set()
     batches: dict[tuple[str, str], Callable[..., Any]] = {}
+    fields: dict[tuple[str, str], ObjectField] = {}
     documents = ParsedDocuments(document_cache_entries)
     schema = GqlSchema(
         query=Query,
@@ -129,7 +135,7 @@ def build_schema(
                 calls=calls,
                 relations=relations,
                 batches=batches,
-                statements=Statements(calls, document_cache_entries * 2).answer,
+                statements=Statements(fields, calls, document_cache_entries).answer,
             )
             if compiled
             else None
@@ -143,4 +149,5 @@ def build_schema(
         relations.update(relation_fields(prefetchable))
         calls.update(resolver_calls(schema))
         batches.update(batch_resolvers(calls, LIST_BATCHES))
+        fields.update({(f.type_name, f.name): f for f in object_fields(schema)})
     return schema

@@ -44,38 +44,38 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    get_argument_values,
 )
-from graphql.execution.values import get_argument_values
 
-from gql.execution.compat import PlanningExecutor, ResolverCall, coerced_variables
+from gql.execution.compat import ObjectField, PlanningExecutor, ResolverCall, coerced_variables
+from gql.execution.documents import DocumentCache
 from gql.graph.context import Context
-from gql.graph.ids import decode_global_id
 from gql.graph.lists import article_spec
-from gql.graph.query import one_of
+from gql.graph.lookups import article_key, provider_key, topic_key
 from gql.graph.relations import RELATIONS
-from gql.keys import normalize_domain
 from gql.settings import Settings
-from gql.store.json_tree import (
-    MANY,
-    ONE,
+from gql.store import (
+    ArticlePage,
     Articles,
     Constant,
     Count,
-    Field,
     Lookup,
     Nodes,
-    Page,
     Related,
     Tree,
     TreeUnsupported,
     Value,
+    json_statement,
     load_json,
     nullable,
-    statement,
+    relation_kind,
     value_column,
 )
 
 FieldCalls = Mapping[tuple[str, str], ResolverCall]
+Fields = Mapping[tuple[str, str], ObjectField]
+Compiled = tuple[str, list[Any]] | None
+TreeField = Value | Constant | Related | Articles | ArticlePage
 
 ENTITY_TYPES = {
     "Article": "article",
@@ -97,8 +97,9 @@ ARTICLE_LISTS: dict[tuple[str, str], tuple[str | None, bool]] = {
 CONNECTION_TYPE = "ArticleConnection"
 ARTICLE_LIST_ARGUMENTS = ("filter_", "order_by", "first", "after", "last", "before")
 
-MAX_ENTRIES = 512
-"""Statements kept per schema (by document, operation, variables and settings)."""
+MAX_ENTRIES_PER_DOCUMENT = 16
+"""Statements kept per operation (by variables and settings); their text is charged to
+the operation's document in the cache's bytes."""
 
 
 class _Unsupported(Exception):
@@ -106,15 +107,19 @@ class _Unsupported(Exception):
 
 
 class Statements:
-    """The statement of each query operation that has one (see the module docstring).
+    """The statement of each query operation that has one (see the module docstring),
+    kept for the ``max_documents`` most recently used operations.
 
-    ``calls``: how Strawberry calls each field's resolver, for its argument conversion.
+    ``fields`` and ``calls``: each object type's fields as Strawberry defines them, and
+    how it calls their resolvers (for the conversion of their arguments).
     """
 
-    def __init__(self, calls: FieldCalls, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, fields: Fields, calls: FieldCalls, max_documents: int) -> None:
+        self.fields = fields
         self.calls = calls
-        self.max_entries = max_entries
-        self._cache: dict[Any, tuple[Any, tuple[str, list[Any]] | None]] = {}
+        self.documents: DocumentCache[Compiled] = DocumentCache(
+            max_documents, max_entries_per_document=MAX_ENTRIES_PER_DOCUMENT
+        )
 
     def answer(self, executor: PlanningExecutor) -> Awaitable[dict[str, Any]] | None:
         """The operation's data as the one statement gives it, or None (no statement)."""
@@ -126,28 +131,25 @@ class Statements:
         if not settings.whole_statements:
             return None
         store = context.store
-        dialect = store.dialect
         try:
-            variables_key: bytes | None = orjson.dumps(
+            variables = orjson.dumps(
                 coerced_variables(executor.variable_values), option=orjson.OPT_SORT_KEYS
             )
         except TypeError:
-            variables_key = None
-        key = (id(operation), variables_key, id(settings), dialect.name)
-        found = self._cache.get(key) if variables_key is not None else None
-        compiled: tuple[str, list[Any]] | None
-        if found is None or found[0] is not operation:
+            return None  # values JSON does not carry: not worth a key
+        entries = self.documents.entries(operation)
+        key = (variables, id(settings), store.dialect.name)
+        if entries is not None and key in entries:
+            compiled = entries[key]
+        else:
             try:
-                tree = _Translator(executor, settings, self.calls).tree(operation)
-                compiled = statement(tree, dialect)
+                tree = _Translator(executor, settings, self.fields, self.calls).tree(operation)
+                compiled = json_statement(tree, store.dialect)
             except (_Unsupported, TreeUnsupported):
                 compiled = None
-            if variables_key is not None:
-                if len(self._cache) >= self.max_entries:
-                    self._cache.clear()
-                self._cache[key] = (operation, compiled)
-        else:
-            compiled = found[1]
+            if entries is not None:
+                entries[key] = compiled
+                self.documents.charge(operation, len(compiled[0]) if compiled else 0)
         if compiled is None:
             return None
         return _loaded(store, *compiled)
@@ -161,11 +163,14 @@ async def _loaded(store: Any, sql: str, params: list[Any]) -> dict[str, Any]:
 class _Translator:
     """One operation as a ``Tree`` (raises ``_Unsupported``)."""
 
-    def __init__(self, executor: PlanningExecutor, settings: Settings, calls: FieldCalls) -> None:
+    def __init__(
+        self, executor: PlanningExecutor, settings: Settings, fields: Fields, calls: FieldCalls
+    ) -> None:
         self.executor = executor
         self.schema = executor.schema
         self.variables = executor.variable_values
         self.settings = settings
+        self.fields = fields
         self.calls = calls
 
     def tree(self, operation: OperationDefinitionNode) -> Tree:
@@ -260,14 +265,14 @@ class _Translator:
 
     def entity_fields(
         self, object_type: GraphQLObjectType, nodes: list[FieldNode]
-    ) -> tuple[Field, ...]:
+    ) -> tuple[TreeField, ...]:
         entity = ENTITY_TYPES.get(object_type.name)
         if entity is None:
             raise _Unsupported
         relations = next(
             (table for cls, table in RELATIONS.items() if cls.__name__ == object_type.name), {}
         )
-        fields: list[Field] = []
+        fields: list[TreeField] = []
         for key, group in self.subfields(object_type, nodes).items():
             name = group[0].name.value
             if name == "__typename":
@@ -279,22 +284,18 @@ class _Translator:
             if (object_type.name, name) in ARTICLE_LISTS:
                 fields.append(self.article_list(object_type, key, name, field_def, group))
                 continue
-            definition = field_def.extensions.get("strawberry-definition")
-            python_name = getattr(definition, "python_name", None)
-            if python_name is None:
+            known = self.fields.get((object_type.name, name))
+            if known is None:
                 raise _Unsupported
-            if getattr(definition, "base_resolver", None) is None and value_column(
-                entity, python_name
-            ):
+            python_name = known.python_name
+            if known.attribute and value_column(entity, python_name):
                 if isinstance(field_def.type, GraphQLNonNull) and nullable(entity, python_name):
                     raise _Unsupported
                 if group[0].selection_set is not None:
                     raise _Unsupported
                 fields.append(Value(key, python_name))
                 continue
-            if python_name in relations and (
-                (entity, python_name) in ONE or (entity, python_name) in MANY
-            ):
+            if python_name in relations and relation_kind(entity, python_name) is not None:
                 fields.append(self.related(key, entity, python_name, field_def, group))
                 continue
             raise _Unsupported
@@ -305,7 +306,7 @@ class _Translator:
     ) -> Related:
         if any(node.arguments for node in nodes):
             raise _Unsupported
-        target = _object_type(field_def, many=(entity, relation) in MANY)
+        target = _object_type(field_def, many=relation_kind(entity, relation) == "many")
         return Related(key, relation, self.entity_fields(target, nodes))
 
     def article_list(
@@ -315,7 +316,7 @@ class _Translator:
         name: str,
         field_def: GraphQLField,
         nodes: list[FieldNode],
-    ) -> Articles | Page:
+    ) -> Articles | ArticlePage:
         relation, connection = ARTICLE_LISTS[(parent.name, name)]
         arguments = self.arguments(parent, name, field_def, nodes[0])
         if set(arguments) - set(ARTICLE_LIST_ARGUMENTS):
@@ -350,7 +351,7 @@ class _Translator:
                 items.append(Count(item_key))
             else:
                 raise _Unsupported
-        return Page(key, relation, spec, tuple(items))
+        return ArticlePage(key, relation, spec, tuple(items))
 
     def lookup(
         self, key: str, name: str, field_def: GraphQLField, nodes: list[FieldNode]
@@ -360,8 +361,6 @@ class _Translator:
         arguments = self.arguments(root, name, field_def, nodes[0])
         try:
             entity, column, value = _lookup_key(name, arguments)
-        except _Unsupported:
-            raise
         except Exception as exc:  # the resolver's error, on the usual path
             raise _Unsupported from exc
         target = _object_type(field_def, many=False)
@@ -371,29 +370,14 @@ class _Translator:
 def _lookup_key(name: str, arguments: dict[str, Any]) -> tuple[str, str, Any]:
     """(entity, column, value) of a root lookup, as its resolver finds the row."""
     if name == "article":
-        which, value = one_of(
-            id=arguments.get("id_"), url=arguments.get("url"), slug=arguments.get("slug")
-        )
-        if which == "slug":
-            return "article", "slug", value
-        if which == "id":
-            value = decode_global_id(value, "Article")[1]
-        return "article", "url", value.strip()
-    if name == "topic":
-        which, value = one_of(
-            id=arguments.get("id_"), name=arguments.get("name"), slug=arguments.get("slug")
-        )
-        if which == "slug":
-            return "topic", "slug", value
-        if which == "id":
-            return "topic", "name", decode_global_id(value, "Topic")[1]
-        return "topic", "name", value.strip()
-    if name == "provider":
-        which, value = one_of(id=arguments.get("id_"), domain=arguments.get("domain"))
-        if which == "id":
-            return "provider", "domain", decode_global_id(value, "Provider")[1]
-        return "provider", "domain", normalize_domain(value)
-    raise _Unsupported
+        keys = article_key(arguments.get("id_"), arguments.get("url"), arguments.get("slug"))
+    elif name == "topic":
+        keys = topic_key(arguments.get("id_"), arguments.get("name"), arguments.get("slug"))
+    elif name == "provider":
+        keys = provider_key(arguments.get("id_"), arguments.get("domain"))
+    else:
+        raise _Unsupported
+    return name, *keys
 
 
 def _object_type(field_def: GraphQLField, *, many: bool) -> GraphQLObjectType:

@@ -79,9 +79,12 @@ def _leads_to_null(data: Any, path: list[str | int]) -> bool:
     return data is None
 
 
-async def answer(schema: GqlSchema, store: Store, request: Request) -> Answer:
-    """Run ``request`` through ``schema`` on ``store`` with a fresh context, as a server does."""
-    context = Context.for_request(store, Settings())
+async def answer(
+    schema: GqlSchema, store: Store, request: Request, *, statements: bool = True
+) -> Answer:
+    """Run ``request`` through ``schema`` on ``store`` with a fresh context, as a server
+    does (``statements``: whole queries in one SQL statement where they can be)."""
+    context = Context.for_request(store, Settings(whole_statements=statements))
     result = await schema.execute(
         request.query, variable_values=request.variables, context_value=context
     )

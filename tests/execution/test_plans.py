@@ -141,7 +141,8 @@ async def _run(
     variables: dict[str, Any],
     settings: Settings | None = None,
 ) -> tuple[Any, list[tuple[str, Any]], int]:
-    context = Context.for_request(store, settings or Settings())
+    # The plans' own work: whole statements (tests/execution/test_statements.py) off.
+    context = Context.for_request(store, settings or Settings(whole_statements=False))
     result = await schema.execute(document, variable_values=variables, context_value=context)
     errors = [(error.message, error.path) for error in result.errors or []]
     statements = context.query_log.statements if context.query_log else -1
@@ -335,7 +336,7 @@ async def test_large_documents_and_variables_are_not_kept(generated_store: Store
     assert selections is not None
     padding = "#" + "x" * 200_000 + "\n"
     document = padding + "{ articles(first: 2) { nodes { title } } }"
-    long_queries = Settings(max_query_chars=len(document))
+    long_queries = Settings(max_query_chars=len(document), whole_statements=False)
     data, errors, _ = await _run(schema, generated_store, document, {}, long_queries)
     assert errors == [] and len(json.loads(data)["articles"]["nodes"]) == 2
     assert len(planner.documents._documents) == len(projector.documents._documents) == 0

@@ -1,0 +1,209 @@
+"""The one statement of a ``Tree`` (``gql.store.json_tree``), written for each backend.
+
+``json_statement`` writes the statement and its parameters, ``load_json`` runs it. Each
+object of the tree is a ``json_object`` (PostgreSQL: ``json_build_object``) of its row,
+each list a ``json_group_array`` (``json_agg``) over an ordered subquery, each relation a
+correlated subquery on the parent's row; every row in view of an object has an alias of
+its own (``e1``, ``e2``, ...), so the store's own list fragments (``where``,
+``window_sql``, ``order_by``, written for ``articles a``) nest at any depth. A page of
+articles for each row of a list is refused (``TreeUnsupported``): SQL would read a parent's
+page again for every row naming it, where the batch functions read it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
+from gql.store.columns import FLAG, PLAIN, TIMESTAMP
+from gql.store.database import Store
+from gql.store.dialect import Dialect
+from gql.store.filtering import where
+from gql.store.json_tree import (
+    ENTITIES,
+    MANY,
+    ONE,
+    PARENTS,
+    ArticlePage,
+    Articles,
+    Constant,
+    Count,
+    Fields,
+    Lookup,
+    Nodes,
+    Related,
+    Tree,
+    TreeUnsupported,
+    Value,
+    column_of,
+    selected,
+)
+from gql.store.paging import order_by, sort_keys, window_sql
+
+
+class _Writer:
+    """One statement being written: its text in pieces, parameters in text order."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.postgres = dialect.name == "postgresql"
+        self.params: list[Any] = []
+        self._aliases = 0
+
+    def alias(self) -> str:
+        self._aliases += 1
+        return f"e{self._aliases}"
+
+    # --- JSON in each engine's words ---------------------------------------------------
+
+    def obj(self, pairs: list[tuple[str, str]]) -> str:
+        if not pairs:
+            raise TreeUnsupported("an object with no fields")
+        function = "json_build_object" if self.postgres else "json_object"
+        return f"{function}({', '.join(f'{_quote(k)}, {v}' for k, v in pairs)})"
+
+    def array(self, item: str) -> str:
+        if self.postgres:
+            return f"coalesce(json_agg({item}), '[]'::json)"
+        return f"json_group_array({item})"
+
+    def nested(self, subquery: str) -> str:
+        """A subquery's JSON as a value of an enclosing object (SQLite forgets that a
+        subquery's value is JSON: ``json()`` says it again)."""
+        return f"({subquery})" if self.postgres else f"json(({subquery}))"
+
+    def value(self, entity: str, alias: str, name: str) -> str:
+        column = column_of(entity, name)
+        sql = f"{alias}.{column.name}"
+        if column.codec is TIMESTAMP:
+            return f"CASE WHEN {sql} <> '' THEN substr({sql}, 1, 19) || '+00:00' END"
+        if column.codec is FLAG:
+            if self.postgres:
+                return f"CASE WHEN {sql} IS NULL THEN NULL ELSE {sql} <> 0 END"
+            flag = f"CASE WHEN {sql} IS NULL THEN NULL WHEN {sql} <> 0 THEN 'true' ELSE 'false' END"
+            return f"json({flag})"
+        if column.codec is not PLAIN:
+            raise TreeUnsupported(f"{entity}.{name} is not a plain value")
+        return sql
+
+    # --- the tree ----------------------------------------------------------------------
+
+    def tree(self, tree: Tree) -> str:
+        pairs = []
+        for field in tree.fields:
+            if isinstance(field, Lookup):
+                pairs.append((field.key, self.lookup(field)))
+            elif isinstance(field, Constant):
+                pairs.append((field.key, _quote(field.value)))
+            else:
+                pairs.append((field.key, self.articles(field, None, None)))
+        answer = self.obj(pairs)
+        return f"SELECT ({answer})::text" if self.postgres else f"SELECT {answer}"
+
+    def lookup(self, lookup: Lookup) -> str:
+        table = ENTITIES[lookup.entity]
+        alias = self.alias()
+        column = column_of(lookup.entity, lookup.column).name
+        body = self.object(lookup.entity, alias, lookup.fields, many=False)
+        self.params.append(lookup.value)
+        return self.nested(f"SELECT {body} FROM {table.name} {alias} WHERE {alias}.{column} = ?")
+
+    def object(self, entity: str, alias: str, fields: Fields, *, many: bool) -> str:
+        """The JSON object of one row of ``entity`` (``many``: one of many rows)."""
+        pairs = []
+        for field in fields:
+            if isinstance(field, Value):
+                pairs.append((field.key, self.value(entity, alias, field.column)))
+            elif isinstance(field, Constant):
+                pairs.append((field.key, _quote(field.value)))
+            elif isinstance(field, Related):
+                pairs.append((field.key, self.related(entity, alias, field, many)))
+            else:
+                if many:
+                    # A page per row of a list: SQL would read each parent's page again
+                    # for every row naming it; batches read it once.
+                    raise TreeUnsupported("a page of articles for each row of a list")
+                pairs.append((field.key, self.articles(field, entity, alias)))
+        return self.obj(pairs)
+
+    def related(self, entity: str, parent: str, field: Related, many: bool) -> str:
+        one = ONE.get((entity, field.relation))
+        if one is not None:
+            target, found = one
+            alias = self.alias()
+            body = self.object(target, alias, field.fields, many=many)
+            where_sql = found.format(c=alias, p=parent)
+            table = ENTITIES[target].name
+            return self.nested(f"SELECT {body} FROM {table} {alias} WHERE {where_sql}")
+        listed = MANY.get((entity, field.relation))
+        if listed is None:
+            raise TreeUnsupported(f"{entity}.{field.relation}")
+        target, source, condition, order = listed
+        inner, alias = self.alias(), self.alias()
+        rows = (
+            f"SELECT {selected(target, inner, field.fields)} FROM {source.format(c=inner)}"
+            f" WHERE {condition.format(c=inner, p=parent)} ORDER BY {order.format(c=inner)}"
+        )
+        body = self.object(target, alias, field.fields, many=True)
+        return self.nested(f"SELECT {self.array(body)} FROM ({rows}) {alias}")
+
+    def articles(
+        self, field: Articles | ArticlePage, entity: str | None, parent: str | None
+    ) -> str:
+        spec = field.spec
+        if spec.search is not None or spec.window.backward:
+            raise TreeUnsupported("a search or a backward page")
+        if field.parent is None:
+            parent_sql = "TRUE"
+        else:
+            if entity is None or parent is None or (entity, field.parent) not in PARENTS:
+                raise TreeUnsupported(f"articles of {entity} by {field.parent}")
+            parent_sql = PARENTS[(entity, field.parent)].format(p=parent)
+        if isinstance(field, Articles):
+            return self.page_nodes(spec, parent_sql, field.fields)
+        pairs = []
+        for item in field.fields:
+            if isinstance(item, Nodes):
+                pairs.append((item.key, self.page_nodes(spec, parent_sql, item.fields)))
+            elif isinstance(item, Count):
+                condition, params = where(spec.condition, "article", self.dialect)
+                self.params += params
+                count = f"SELECT count(*) FROM articles a WHERE {parent_sql} AND {condition}"
+                pairs.append((item.key, f"({count})"))
+            else:
+                pairs.append((item.key, _quote(item.value)))
+        return self.obj(pairs)
+
+    def page_nodes(self, spec: ArticleList, parent_sql: str, fields: Fields) -> str:
+        keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
+        condition, params = where(spec.condition, "article", self.dialect)
+        self.params += params
+        window = window_sql(keys, spec.window, self.params)
+        rows = (
+            f"SELECT {selected('article', 'a', fields)} FROM articles a"
+            f" WHERE {parent_sql} AND {condition} AND {window}"
+            f" ORDER BY {order_by(keys, reverse=False)} LIMIT ?"
+        )
+        self.params.append(spec.window.size)
+        alias = self.alias()
+        body = self.object("article", alias, fields, many=True)
+        return self.nested(f"SELECT {self.array(body)} FROM ({rows}) {alias}")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def json_statement(tree: Tree, dialect: Dialect) -> tuple[str, list[Any]]:
+    """The statement answering ``tree`` and its parameters (``TreeUnsupported`` if none)."""
+    writer = _Writer(dialect)
+    sql = writer.tree(tree)
+    return sql, writer.params
+
+
+async def load_json(store: Store, sql: str, params: Sequence[Any]) -> str:
+    """The JSON text of the answer of ``json_statement(tree)``'s ``sql`` and ``params``."""
+    rows = await store.execute(sql, params)
+    text = rows[0][0]
+    return text if isinstance(text, str) else str(text)
