@@ -19,6 +19,7 @@ from gql.store.paging import (
     NEWEST_FIRST,
     OrderKey,
     Page,
+    SortKeys,
     Window,
     key_columns,
     make_page,
@@ -85,17 +86,44 @@ def parent_source(relation: str, dialect: Dialect) -> tuple[str, str, str]:
     )
 
 
-# One parent's articles, as a condition on ``articles a`` (``?`` is the parent id). Written
-# as EXISTS/IN so that SQLite can walk the index of the sort key and stop after one page,
-# instead of collecting and sorting every article of a big topic (measured at 100k
-# articles: 0.5 ms instead of 80 ms for a topic on every article).
+# One parent's articles, as a condition on ``articles a`` (``{parent}`` is the parent id:
+# ``?``, or a column of an enclosing query). Written as EXISTS/IN so that SQLite can walk
+# the index of the sort key and stop after one page, instead of collecting and sorting
+# every article of a big topic (measured at 100k articles: 0.5 ms instead of 80 ms for a
+# topic on every article).
 PARENT_CONDITIONS = {
-    "provider": "a.provider_id = ?",
+    "provider": "a.provider_id = {parent}",
     "topic": (
-        "EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id = ?)"
+        "EXISTS (SELECT 1 FROM article_topics x"
+        " WHERE x.article_id = a.id AND x.topic_id = {parent})"
     ),
-    "citing": "a.id IN (SELECT r.article_id FROM related_links r WHERE r.target_article_id = ?)",
+    "citing": (
+        "a.id IN (SELECT r.article_id FROM related_links r WHERE r.target_article_id = {parent})"
+    ),
 }
+# A topic's articles by date need neither: ``article_topics`` keeps each article's
+# ``published_at`` and ``article_topics_published`` indexes it by topic, so the page is
+# one range of that index (measured at 10k articles: 31 µs instead of 109 µs a page).
+TOPIC_BY_DATE = (
+    "article_topics x JOIN articles a ON a.id = x.article_id",
+    "x.topic_id = {parent}",
+    {"publishedAt": "x.published_at"},
+    "x.article_id",
+)
+
+
+def parent_list(
+    relation: str, order: Sequence[OrderKey], parent: str = "?"
+) -> tuple[str, str, SortKeys]:
+    """``(FROM, WHERE, sort keys)`` of one parent's articles in ``order``, read with
+    ``articles a`` in view; ``parent`` is the parent id in the condition."""
+    if relation == "topic" and [key.field for key in order] == ["publishedAt"]:
+        source, condition, columns, id_sql = TOPIC_BY_DATE
+        return source, condition.format(parent=parent), sort_keys(order, columns, id_sql)
+    condition = PARENT_CONDITIONS[relation].format(parent=parent)
+    return "articles a", condition, sort_keys(order, ARTICLE_ORDER_SQL, "a.id")
+
+
 # SQLite's default limit on the terms of a compound SELECT (SQLITE_MAX_COMPOUND_SELECT).
 MAX_UNION_TERMS = 500
 
@@ -131,7 +159,7 @@ async def load_article_lists_by_parent(
     window function, its rank in the parent's list).
     """
     assert spec.search is None, "search is not nested"
-    keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
+    articles, parent_condition, keys = parent_list(relation, spec.order)
     order = order_by(keys, reverse=spec.window.backward)
     keys_sql = key_columns(keys)
     params: list[Any] = []
@@ -146,8 +174,8 @@ async def load_article_lists_by_parent(
             params.append(spec.window.size + 1)
             terms.append(
                 f"SELECT * FROM (SELECT ? AS parent, {ARTICLE.select}, {keys_sql}"
-                " FROM articles a"
-                f" WHERE {PARENT_CONDITIONS[relation]} AND {condition} AND {window}"
+                f" FROM {articles}"
+                f" WHERE {parent_condition} AND {condition} AND {window}"
                 f" ORDER BY {order} LIMIT ?) u"
             )
         sql = " UNION ALL ".join(terms)

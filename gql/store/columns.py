@@ -6,10 +6,8 @@ and row decoders of the readers (``rows``), and the ``INSERT``/``UPDATE`` column
 the writer derive from these declarations, so adding a column, or reordering one, is one
 edit, and no reader decodes a row by hand-counted positions.
 
-A ``Table`` knows its columns; a ``Write`` is an ``INSERT``/``UPDATE`` of some of them,
-with their encoders; a ``Reader`` is the select list of the columns a row type reads, and
-the function that turns a fetched tuple into that row.
-"""
+A ``Table`` knows its columns; a ``Write`` is an ``INSERT``/``UPDATE`` of some, with their
+encoders; a ``Reader`` is a row type's select list, and its decoder of fetched tuples."""
 
 from __future__ import annotations
 
@@ -326,6 +324,8 @@ ARTICLE_TOPICS = Table(
         Column("article_id", "INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE"),
         Column("topic_id", "INTEGER NOT NULL REFERENCES topics(id)"),
         Column("position", "INTEGER NOT NULL"),
+        # The article's date, copied: topic pages by date read ``article_topics_published``.
+        Column("published_at", "TEXT", TIMESTAMP, read=False),
     ),
     constraints=("PRIMARY KEY (article_id, topic_id)",),
     options="WITHOUT ROWID",

@@ -36,7 +36,14 @@ from gql.errors import (
     StoreError,
 )
 from gql.store.access import damage_of, read_immutable, reader_uri
-from gql.store.ddl import ADDED_COLUMNS, DDL, MIGRATED_DDL, SCHEMA_VERSION, upgrade_full_text_index
+from gql.store.ddl import (
+    ADDED_COLUMNS,
+    BACKFILLS,
+    DDL,
+    MIGRATED_DDL,
+    SCHEMA_VERSION,
+    upgrade_full_text_index,
+)
 from gql.store.deadlines import CURRENT_DEADLINE, CURRENT_LOG, StatementDeadline
 from gql.store.dialect import SQLITE, Dialect
 
@@ -86,6 +93,8 @@ def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            if (table, column) in BACKFILLS:
+                conn.execute(BACKFILLS[(table, column)])
     conn.executescript(MIGRATED_DDL)
     upgrade_full_text_index(conn)
     conn.execute(

@@ -23,7 +23,7 @@ from gql.store.columns import (
     added_columns,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """5: the full-text index holds the first ``INDEXED_CHARS`` characters of each field.
 6: the change log (``data_versions``, ``article_changes``): what each load changed.
 7: ``SEARCH_COLUMNS_INDEX``, the narrow columns a search filters, sorts and groups by."""
@@ -124,12 +124,23 @@ CREATE INDEX IF NOT EXISTS images_owner ON images(owner_kind, owner_id, position
 ADDED_COLUMNS = [
     *added_columns(FILES, "size", "mtime_ns"),
     *added_columns(ARTICLES, "base_slug"),
+    *added_columns(ARTICLE_TOPICS, "published_at"),
 ]
+
+# Run once when the column is added to an older database: its values for rows already there.
+BACKFILLS = {
+    ("article_topics", "published_at"): (
+        "UPDATE article_topics SET published_at ="
+        " (SELECT a.published_at FROM articles a WHERE a.id = article_topics.article_id)"
+    ),
+}
 
 # Run after ADDED_COLUMNS, as it indexes columns that older databases only have from then.
 MIGRATED_DDL = """
 UPDATE articles SET base_slug = slug WHERE base_slug IS NULL;
 CREATE INDEX IF NOT EXISTS articles_base_slug ON articles(base_slug);
+CREATE INDEX IF NOT EXISTS article_topics_published
+    ON article_topics(topic_id, published_at, article_id);
 """
 
 

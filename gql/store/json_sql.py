@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList
+from gql.store.article_lists import ARTICLE_ORDER_SQL, ArticleList, parent_list
 from gql.store.columns import FLAG, PLAIN, TIMESTAMP
 from gql.store.database import Store
 from gql.store.dialect import Dialect
@@ -39,7 +39,7 @@ from gql.store.json_tree import (
     column_of,
     selected,
 )
-from gql.store.paging import order_by, sort_keys, window_sql
+from gql.store.paging import NEWEST_FIRST, OrderKey, SortKeys, order_by, sort_keys, window_sql
 
 
 class _Writer:
@@ -154,34 +154,43 @@ class _Writer:
         spec = field.spec
         if spec.search is not None or spec.window.backward:
             raise TreeUnsupported("a search or a backward page")
-        if field.parent is None:
-            parent_sql = "TRUE"
-        else:
-            if entity is None or parent is None or (entity, field.parent) not in PARENTS:
+        if field.parent is not None:
+            if entity is None or parent is None or PARENTS.get(field.parent) != entity:
                 raise TreeUnsupported(f"articles of {entity} by {field.parent}")
-            parent_sql = PARENTS[(entity, field.parent)].format(p=parent)
         if isinstance(field, Articles):
-            return self.page_nodes(spec, parent_sql, field.fields)
+            return self.page_nodes(spec, field.parent, parent, field.fields)
         pairs = []
         for item in field.fields:
             if isinstance(item, Nodes):
-                pairs.append((item.key, self.page_nodes(spec, parent_sql, item.fields)))
+                pairs.append((item.key, self.page_nodes(spec, field.parent, parent, item.fields)))
             elif isinstance(item, Count):
+                source, parent_sql, _ = self.source(field.parent, NEWEST_FIRST, parent)
                 condition, params = where(spec.condition, "article", self.dialect)
                 self.params += params
-                count = f"SELECT count(*) FROM articles a WHERE {parent_sql} AND {condition}"
+                count = f"SELECT count(*) FROM {source} WHERE {parent_sql} AND {condition}"
                 pairs.append((item.key, f"({count})"))
             else:
                 pairs.append((item.key, _quote(item.value)))
         return self.obj(pairs)
 
-    def page_nodes(self, spec: ArticleList, parent_sql: str, fields: Fields) -> str:
-        keys = sort_keys(spec.order, ARTICLE_ORDER_SQL, "a.id")
+    @staticmethod
+    def source(
+        relation: str | None, order: Sequence[OrderKey], parent: str | None
+    ) -> tuple[str, str, SortKeys]:
+        """``(FROM, WHERE, sort keys)`` of a list's articles: of all, or of ``parent``'s."""
+        if relation is None or parent is None:
+            return "articles a", "TRUE", sort_keys(order, ARTICLE_ORDER_SQL, "a.id")
+        return parent_list(relation, order, f"{parent}.id")
+
+    def page_nodes(
+        self, spec: ArticleList, relation: str | None, parent: str | None, fields: Fields
+    ) -> str:
+        source, parent_sql, keys = self.source(relation, spec.order, parent)
         condition, params = where(spec.condition, "article", self.dialect)
         self.params += params
         window = window_sql(keys, spec.window, self.params)
         rows = (
-            f"SELECT {selected('article', 'a', fields)} FROM articles a"
+            f"SELECT {selected('article', 'a', fields)} FROM {source}"
             f" WHERE {parent_sql} AND {condition} AND {window}"
             f" ORDER BY {order_by(keys, reverse=False)} LIMIT ?"
         )

@@ -176,17 +176,8 @@ MANY: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ),
 }
 
-# A parent's articles, as a condition on ``articles a`` (``{p}``: the parent), as
-# ``article_lists.PARENT_CONDITIONS`` states them for one parent id.
-PARENTS: dict[tuple[str, str], str] = {
-    ("provider", "provider"): "a.provider_id = {p}.id",
-    ("topic", "topic"): (
-        "EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id = {p}.id)"
-    ),
-    ("article", "citing"): (
-        "a.id IN (SELECT r.article_id FROM related_links r WHERE r.target_article_id = {p}.id)"
-    ),
-}
+# The entity whose articles each parent relation of a list lists (``article_lists``).
+PARENTS: dict[str, str] = {"provider": "provider", "topic": "topic", "citing": "article"}
 
 
 # The parent's column each relation reads (``{p}.<column>`` in the tables above).

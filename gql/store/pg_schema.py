@@ -40,6 +40,15 @@ DESCENDING_INDEXES = (
     "CREATE INDEX IF NOT EXISTS articles_heat_desc ON articles(heat DESC NULLS LAST, id DESC);",
     "CREATE INDEX IF NOT EXISTS articles_provider_desc"
     " ON articles(provider_id, published_at DESC NULLS LAST, id DESC);",
+    "CREATE INDEX IF NOT EXISTS article_topics_published_desc"
+    " ON article_topics(topic_id, published_at DESC NULLS LAST, article_id DESC);",
+)
+
+# Columns added to tables after their release: (ALTER TABLE, backfill) for older databases.
+ADDED = (
+    'ALTER TABLE article_topics ADD COLUMN IF NOT EXISTS published_at text COLLATE "C";',
+    "UPDATE article_topics x SET published_at = a.published_at FROM articles a"
+    " WHERE a.id = x.article_id AND x.published_at IS DISTINCT FROM a.published_at;",
 )
 
 _VECTOR = (
@@ -88,6 +97,7 @@ def schema_statements(*, icu: bool = True) -> list[str]:
         'CREATE TABLE IF NOT EXISTS meta (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);'
     ]
     statements += [create_table_sql(t) for t in (*TABLES, DATA_VERSIONS, ARTICLE_CHANGES)]
+    statements += ADDED
     statements += _INDEX.findall(DDL) + _INDEX.findall(MIGRATED_DDL)
     statements += [*DESCENDING_INDEXES, *FULL_TEXT, *_functions(icu)]
     return statements

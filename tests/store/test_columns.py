@@ -48,8 +48,12 @@ async def test_a_fresh_database_has_the_tables_of_schema_version_4(tmp_path: Pat
         created = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     golden = _golden_tables()
     # Version 5 changed the full-text index only (``ddl.INDEXED_CHARS``), not these tables;
-    # version 6 added the change log's tables beside them; version 7 an index only.
-    assert SCHEMA_VERSION == 7
+    # version 6 added the change log's tables beside them; version 7 an index only;
+    # version 8 a column of article_topics (the article's date, for topic pages by date).
+    assert SCHEMA_VERSION == 8
+    golden["article_topics"] = golden["article_topics"].replace(
+        "position INTEGER NOT NULL,", "position INTEGER NOT NULL, published_at TEXT,"
+    )
     assert sorted(golden) == sorted(t.name for t in TABLES)
     for name, sql in golden.items():
         assert _normalized(created[name]) == _normalized(sql), name
@@ -131,7 +135,31 @@ def test_added_columns_take_their_declaration_from_the_table() -> None:
         ("files", "size", "INTEGER"),
         ("files", "mtime_ns", "INTEGER"),
         ("articles", "base_slug", "TEXT"),
+        ("article_topics", "published_at", "TEXT"),
     ]
+
+
+async def test_an_older_database_gets_each_article_date_copied_to_its_topics(
+    seeds_db: Path, tmp_path: Path
+) -> None:
+    older = tmp_path / "v7.db"
+    with sqlite3.connect(seeds_db) as source, sqlite3.connect(older) as target:
+        source.backup(target)
+    with sqlite3.connect(older) as conn:
+        conn.execute("DROP INDEX article_topics_published")
+        conn.execute("ALTER TABLE article_topics DROP COLUMN published_at")
+        conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    store = await Store.open(older)
+    await store.close()
+    with sqlite3.connect(older) as conn:
+        copied = conn.execute(
+            "SELECT count(*), sum(x.published_at IS a.published_at) FROM article_topics x"
+            " JOIN articles a ON a.id = x.article_id"
+        ).fetchone()
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(article_topics)")}
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert copied[0] > 0 and copied[0] == copied[1]
+    assert "article_topics_published" in indexes and version == ("8",)
 
 
 def test_writes_encode_by_column_and_need_every_column_by_name() -> None:

@@ -27,7 +27,7 @@ from gql.store import (
     load_search_page,
     recording_queries,
 )
-from gql.store.ddl import SEARCH_COLUMNS_INDEX
+from gql.store.ddl import SCHEMA_VERSION, SEARCH_COLUMNS_INDEX
 from tests import corpus
 from tests.conftest import SEEDS
 from tests.store.test_search_bounds import reference_index
@@ -187,4 +187,6 @@ async def test_opening_an_old_database_for_writing_adds_the_index(
     await store.close()
     [(sql,)] = query(db, "SELECT sql FROM sqlite_master WHERE name = ?", (SEARCH_COLUMNS_INDEX,))
     assert "(id, published_at, provider_id, published, quality, heat)" in sql
-    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("7",)]
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]

@@ -43,7 +43,7 @@ _ARTICLE = Write(
     ),
 )
 _ARTICLE_UPDATE_SQL = _ARTICLE.update_sql()
-_ARTICLE_TOPIC = Write(ARTICLE_TOPICS, ("article_id", "topic_id", "position"))
+_ARTICLE_TOPIC = Write(ARTICLE_TOPICS, ("article_id", "topic_id", "position", "published_at"))
 _LINK = Write(
     RELATED_LINKS,
     (
@@ -176,7 +176,10 @@ def upsert_article(writer: Writer, record: ArticleRecord) -> bool:
         _ARTICLE_TOPIC.insert_sql,
         [
             _ARTICLE_TOPIC.values(
-                article_id=article_id, topic_id=writer.topic_id(name, slugify(name)), position=i
+                article_id=article_id,
+                topic_id=writer.topic_id(name, slugify(name)),
+                position=i,
+                published_at=record.published_at,
             )
             for i, name in enumerate(record.topics)
         ],
