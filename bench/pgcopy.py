@@ -12,11 +12,10 @@ here. What PostGraphile needs beyond a faithful copy, and gets here to have its 
   gql has, plus one on each foreign-key column that no index starts with: PostGraphile 5
   exposes a backward relation (``articlesByProviderId``) and an ``orderBy`` value only
   over an index, and PostgreSQL does not index foreign keys by itself.
-- ``article_topics.published_at``: the article's date copied into the join table, with an
-  index ``(topic_id, published_at, article_id)``, so that a topic's newest articles are
-  one index walk (gql's own topic page walks its index of ``articles.published_at``), and
-  one ``(article_id, position)``, so that an article's topics come in file order (an
-  ``orderBy: POSITION_ASC`` PostGraphile offers only over an index).
+- An index ``article_topics(article_id, position)``, so that an article's topics come in
+  file order (an ``orderBy: POSITION_ASC`` PostGraphile offers only over an index). A
+  topic's newest articles are one walk of gql's own ``article_topics_published`` (gql
+  keeps each article's date in ``article_topics``), which the copy has like every index.
 - ``article_images``: the images whose owner is an article, with a foreign key
   (gql's ``images`` table is keyed by ``owner_kind``/``owner_id``, which no foreign key
   can express, so PostGraphile could not reach it from an article).
@@ -41,13 +40,7 @@ TABLES = ("providers", "topics", "articles", "article_topics", "related_links", 
 INT32_MAX = 2**31 - 1
 
 EXTRA_SQL = """
-ALTER TABLE article_topics ADD COLUMN published_at timestamptz;
-UPDATE article_topics x SET published_at = a.published_at FROM articles a
-    WHERE a.id = x.article_id;
-CREATE INDEX article_topics_topic_published ON article_topics(topic_id, published_at, article_id);
 CREATE INDEX article_topics_article_position ON article_topics(article_id, position);
-COMMENT ON COLUMN article_topics.published_at IS
-    E'The article''s publication time, copied here so that a topic''s articles sort by it.';
 
 CREATE TABLE article_images (
     id integer PRIMARY KEY,

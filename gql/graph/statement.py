@@ -1,30 +1,25 @@
 """Whole queries answered by one SQL statement: the operation as a store ``Tree``.
 
 Most pages a client asks for (a front page, a topic's articles, an article with its
-related coverage) are a tree of entity fields the store can read in one statement that
-builds the answer's JSON itself (``gql.store.json_tree``). ``Statements`` turns a query
-operation into that tree, once per document, operation, variables and settings (kept in
-a bounded cache), and the executor (``gql.execution.plans``) runs it instead of
-completing the operation field by field.
+related coverage) are a tree of entity fields the store reads in one statement that
+builds the answer's JSON itself (``gql.store.json_sql``). ``Statements`` turns a query
+operation into that tree, once per operation, variables and settings (kept with the
+document), and the executor (``gql.execution.plans``) runs it instead of completing the
+operation field by field.
 
-The tree is built from what validation already checked, with the arguments coerced by
-graphql-core and converted by Strawberry, and checked as the resolvers check them
-(``article_spec``, ``one_of``); anything else gives no tree, and the operation is
-executed as before:
+The tree is built from what validation checked, with the arguments coerced by
+graphql-core, converted by Strawberry and checked as the resolvers check them
+(``article_spec``, ``gql.graph.lookups``). There is no tree, and the operation is
+executed as before, for: fields other than stored values, global IDs, the relations the
+store knows, article pages (``nodes``, ``totalCount``) and root lookups of one article,
+topic or provider (so ``extra``, facets, edges and cursors, search, introspection); a
+non-null scalar over a column that may hold NULL, a non-null relation to one entity
+(graphql-core would report the null); any directive; an argument the resolver refuses
+(its error comes from it, as before); trees the store answers better by batches
+(``TreeUnsupported``: a page of articles per row of a list, a backward page).
 
-- fields other than the entity scalars the store holds plainly, the relations
-  ``gql.store.json_tree`` knows, article lists (``nodes``, ``totalCount``) and the
-  lookups of one article, topic or provider at the root (``id``, ``extra``, facets,
-  edges and cursors, search, connections of other entities, introspection);
-- a scalar that GraphQL declares non-null over a column that may hold NULL, a non-null
-  relation to one entity (graphql-core would report the null);
-- any directive, and an argument the resolver would refuse (its error comes from the
-  resolver, on the usual path);
-- trees the store answers better by batches (``TreeUnsupported``: a page of articles for
-  each row of a list, a backward page).
-
-The answer is the same as the field-by-field execution's, byte for byte once encoded:
-``tests/execution/test_statements.py`` and the differential property check it.
+The answer is the field-by-field execution's, byte for byte once encoded
+(``tests/execution/test_statements.py``, the differential property).
 """
 
 from __future__ import annotations
@@ -59,6 +54,7 @@ from gql.store import (
     Articles,
     Constant,
     Count,
+    Encoded,
     Lookup,
     Nodes,
     Related,
@@ -75,15 +71,10 @@ from gql.store import (
 FieldCalls = Mapping[tuple[str, str], ResolverCall]
 Fields = Mapping[tuple[str, str], ObjectField]
 Compiled = tuple[str, list[Any]] | None
-TreeField = Value | Constant | Related | Articles | ArticlePage
+TreeField = Value | Encoded | Constant | Related | Articles | ArticlePage
 
-ENTITY_TYPES = {
-    "Article": "article",
-    "Provider": "provider",
-    "Topic": "topic",
-    "RelatedLink": "link",
-    "Image": "image",
-}
+ENTITY_TYPES = {"Article": "article", "Provider": "provider", "Topic": "topic"}
+ENTITY_TYPES.update({"RelatedLink": "link", "Image": "image"})
 """GraphQL object types -> the store's entities."""
 
 ARTICLE_LISTS: dict[tuple[str, str], tuple[str | None, bool]] = {
@@ -95,6 +86,8 @@ ARTICLE_LISTS: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("Article", "citedBy"): ("citing", False),
 }
 CONNECTION_TYPE = "ArticleConnection"
+GLOBAL_IDS = {"Article": "url", "Provider": "domain", "Topic": "name"}
+"""The column of each node type's global ID (``gql.graph.ids.encode_global_id``)."""
 ARTICLE_LIST_ARGUMENTS = ("filter_", "order_by", "first", "after", "last", "before")
 
 MAX_ENTRIES_PER_DOCUMENT = 16
@@ -288,6 +281,10 @@ class _Translator:
             if known is None:
                 raise _Unsupported
             python_name = known.python_name
+            if python_name == "id" and object_type.name in GLOBAL_IDS:
+                column = GLOBAL_IDS[object_type.name]
+                fields.append(Encoded(key, f"{object_type.name}:", column))
+                continue
             if known.attribute and value_column(entity, python_name):
                 if isinstance(field_def.type, GraphQLNonNull) and nullable(entity, python_name):
                     raise _Unsupported

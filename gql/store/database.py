@@ -13,6 +13,7 @@ interrupted rather than left running in its thread.
 from __future__ import annotations
 
 import asyncio
+import base64
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -65,6 +66,13 @@ WRITE_LOCK_TIMEOUT_MS = 5000
 def _fold(value: object) -> object:
     """SQL ``gql_fold(x)``: Unicode case folding, for case-insensitive text filters."""
     return value.casefold() if isinstance(value, str) else value
+
+
+def _base64url(value: object) -> object:
+    """SQL ``gql_base64url(x)``: the text's UTF-8 in unpadded base64url (``json_sql``)."""
+    if not isinstance(value, str):
+        return value
+    return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii").rstrip("=")
 
 
 def connect_writer(
@@ -181,6 +189,7 @@ class Store:
                 deadline = StatementDeadline()
                 await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
                 await reader.create_function("gql_fold", 1, _fold, deterministic=True)
+                await reader.create_function("gql_base64url", 1, _base64url, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
             inline = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -188,6 +197,7 @@ class Store:
             store._inline = (inline, deadline)  # from here on close() closes it
             inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
             inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
+            inline.create_function("gql_base64url", 1, _base64url, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
         except (DatabaseLocked, DatabaseDamaged):

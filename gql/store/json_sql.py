@@ -29,6 +29,7 @@ from gql.store.json_tree import (
     Articles,
     Constant,
     Count,
+    Encoded,
     Fields,
     Lookup,
     Nodes,
@@ -87,6 +88,17 @@ class _Writer:
             raise TreeUnsupported(f"{entity}.{name} is not a plain value")
         return sql
 
+    def encoded(self, entity: str, alias: str, field: Encoded) -> str:
+        column = column_of(entity, field.column)
+        if column.codec is not PLAIN:
+            raise TreeUnsupported(f"{entity}.{field.column} is not text")
+        text = f"{_quote(field.prefix)} || {alias}.{column.name}"
+        if self.postgres:
+            base64 = f"encode(convert_to({text}, 'UTF8'), 'base64')"
+            # PostgreSQL breaks its base64 into lines: the newlines go with the padding.
+            return f"rtrim(translate({base64}, E'+/\\n', '-_'), '=')"
+        return f"gql_base64url({text})"
+
     # --- the tree ----------------------------------------------------------------------
 
     def tree(self, tree: Tree) -> str:
@@ -115,6 +127,8 @@ class _Writer:
         for field in fields:
             if isinstance(field, Value):
                 pairs.append((field.key, self.value(entity, alias, field.column)))
+            elif isinstance(field, Encoded):
+                pairs.append((field.key, self.encoded(entity, alias, field)))
             elif isinstance(field, Constant):
                 pairs.append((field.key, _quote(field.value)))
             elif isinstance(field, Related):

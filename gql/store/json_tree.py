@@ -49,6 +49,15 @@ class Value:
 
 
 @dataclass(frozen=True, slots=True)
+class Encoded:
+    """``prefix`` and a text column, as unpadded base64url of their UTF-8 (an opaque ID)."""
+
+    key: str
+    prefix: str
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
 class Constant:
     """A fixed string under a response key (a type name)."""
 
@@ -112,7 +121,7 @@ class Lookup:
     fields: Fields
 
 
-Field = Value | Constant | Related | Articles | ArticlePage
+Field = Value | Encoded | Constant | Related | Articles | ArticlePage
 Fields = tuple[Field, ...]
 
 
@@ -196,7 +205,7 @@ def selected(entity: str, alias: str, fields: Fields) -> str:
     relations read, not the whole row (an article's body is most of it)."""
     names = {"id"}
     for field in fields:
-        if isinstance(field, Value):
+        if isinstance(field, Value | Encoded):
             names.add(column_of(entity, field.column).name)
         elif isinstance(field, Related):
             names.add(KEYS.get((entity, field.relation), "id"))
