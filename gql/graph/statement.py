@@ -32,7 +32,6 @@ from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLField,
-    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     InlineFragmentNode,
@@ -46,16 +45,32 @@ from gql.execution.compat import ObjectField, PlanningExecutor, ResolverCall, co
 from gql.execution.documents import DocumentCache
 from gql.graph.context import Context
 from gql.graph.lists import article_spec
-from gql.graph.lookups import article_key, provider_key, topic_key
+from gql.graph.pagination import order_tag
+from gql.graph.readable import (
+    ARTICLE_LIST_ARGUMENTS,
+    ARTICLE_LISTS,
+    CONNECTION_TYPE,
+    ENTITY_TYPES,
+    GLOBAL_IDS,
+    PAGE_INFO,
+    Unsupported,
+    field_object,
+    lookup_key,
+    present_object,
+)
 from gql.graph.relations import RELATIONS
 from gql.settings import Settings
 from gql.store import (
     ArticlePage,
     Articles,
+    Bounds,
     Constant,
     Count,
+    Cursor,
+    Edges,
     Encoded,
     Lookup,
+    More,
     Nodes,
     Related,
     Tree,
@@ -73,30 +88,9 @@ Fields = Mapping[tuple[str, str], ObjectField]
 Compiled = tuple[str, list[Any]] | None
 TreeField = Value | Encoded | Constant | Related | Articles | ArticlePage
 
-ENTITY_TYPES = {"Article": "article", "Provider": "provider", "Topic": "topic"}
-ENTITY_TYPES.update({"RelatedLink": "link", "Image": "image"})
-"""GraphQL object types -> the store's entities."""
-
-ARTICLE_LISTS: dict[tuple[str, str], tuple[str | None, bool]] = {
-    # (type, field) -> (the store's parent relation, whether a connection)
-    ("Query", "articles"): (None, True),
-    ("Provider", "articles"): ("provider", True),
-    ("Topic", "articles"): ("topic", True),
-    ("Article", "citations"): ("citing", True),
-    ("Article", "citedBy"): ("citing", False),
-}
-CONNECTION_TYPE = "ArticleConnection"
-GLOBAL_IDS = {"Article": "url", "Provider": "domain", "Topic": "name"}
-"""The column of each node type's global ID (``gql.graph.ids.encode_global_id``)."""
-ARTICLE_LIST_ARGUMENTS = ("filter_", "order_by", "first", "after", "last", "before")
-
 MAX_ENTRIES_PER_DOCUMENT = 16
 """Statements kept per operation (by variables and settings); their text is charged to
 the operation's document in the cache's bytes."""
-
-
-class _Unsupported(Exception):
-    """No tree for this operation: it is executed field by field."""
 
 
 class Statements:
@@ -138,7 +132,7 @@ class Statements:
             try:
                 tree = _Translator(executor, settings, self.fields, self.calls).tree(operation)
                 compiled = json_statement(tree, store.dialect)
-            except (_Unsupported, TreeUnsupported):
+            except (Unsupported, TreeUnsupported):
                 compiled = None
             if entries is not None:
                 entries[key] = compiled
@@ -154,7 +148,7 @@ async def _loaded(store: Any, sql: str, params: list[Any]) -> dict[str, Any]:
 
 
 class _Translator:
-    """One operation as a ``Tree`` (raises ``_Unsupported``)."""
+    """One operation as a ``Tree`` (raises ``Unsupported``)."""
 
     def __init__(
         self, executor: PlanningExecutor, settings: Settings, fields: Fields, calls: FieldCalls
@@ -169,7 +163,7 @@ class _Translator:
     def tree(self, operation: OperationDefinitionNode) -> Tree:
         root = self.schema.query_type
         if root is None or operation.directives:
-            raise _Unsupported
+            raise Unsupported
         fields: list[Any] = []
         for key, nodes in self.collect(root, [operation.selection_set]).items():
             name = nodes[0].name.value
@@ -178,7 +172,7 @@ class _Translator:
                 continue
             field_def = root.fields.get(name)
             if field_def is None:
-                raise _Unsupported
+                raise Unsupported
             if (root.name, name) in ARTICLE_LISTS:
                 fields.append(self.article_list(root, key, name, field_def, nodes))
             else:
@@ -205,7 +199,7 @@ class _Translator:
     ) -> None:
         for selection in selection_set.selections:
             if selection.directives:
-                raise _Unsupported
+                raise Unsupported
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
                 found.setdefault(key, []).append(selection)
@@ -220,11 +214,11 @@ class _Translator:
                 visited.add(name)
                 fragment = self.executor.fragment(name)
                 if fragment is None or fragment.directives:
-                    raise _Unsupported
+                    raise Unsupported
                 if self._applies(object_type, fragment.type_condition.name.value):
                     self._collect(object_type, fragment.selection_set, found, visited)
             else:
-                raise _Unsupported
+                raise Unsupported
 
     @staticmethod
     def _applies(object_type: GraphQLObjectType, condition: str) -> bool:
@@ -245,14 +239,14 @@ class _Translator:
         try:
             raw = get_argument_values(field_def, node, self.variables)
         except Exception as exc:
-            raise _Unsupported from exc
+            raise Unsupported from exc
         call = self.calls.get((parent.name, name))
         if call is None:
-            raise _Unsupported
+            raise Unsupported
         try:
             return dict(call.convert(raw, None))  # type: ignore[arg-type]
         except Exception as exc:
-            raise _Unsupported from exc
+            raise Unsupported from exc
 
     # --- fields ------------------------------------------------------------------------
 
@@ -261,7 +255,7 @@ class _Translator:
     ) -> tuple[TreeField, ...]:
         entity = ENTITY_TYPES.get(object_type.name)
         if entity is None:
-            raise _Unsupported
+            raise Unsupported
         relations = next(
             (table for cls, table in RELATIONS.items() if cls.__name__ == object_type.name), {}
         )
@@ -273,13 +267,13 @@ class _Translator:
                 continue
             field_def = object_type.fields.get(name)
             if field_def is None:
-                raise _Unsupported
+                raise Unsupported
             if (object_type.name, name) in ARTICLE_LISTS:
                 fields.append(self.article_list(object_type, key, name, field_def, group))
                 continue
             known = self.fields.get((object_type.name, name))
             if known is None:
-                raise _Unsupported
+                raise Unsupported
             python_name = known.python_name
             if python_name == "id" and object_type.name in GLOBAL_IDS:
                 column = GLOBAL_IDS[object_type.name]
@@ -287,23 +281,23 @@ class _Translator:
                 continue
             if known.attribute and value_column(entity, python_name):
                 if isinstance(field_def.type, GraphQLNonNull) and nullable(entity, python_name):
-                    raise _Unsupported
+                    raise Unsupported
                 if group[0].selection_set is not None:
-                    raise _Unsupported
+                    raise Unsupported
                 fields.append(Value(key, python_name))
                 continue
             if python_name in relations and relation_kind(entity, python_name) is not None:
                 fields.append(self.related(key, entity, python_name, field_def, group))
                 continue
-            raise _Unsupported
+            raise Unsupported
         return tuple(fields)
 
     def related(
         self, key: str, entity: str, relation: str, field_def: GraphQLField, nodes: list[FieldNode]
     ) -> Related:
         if any(node.arguments for node in nodes):
-            raise _Unsupported
-        target = _object_type(field_def, many=relation_kind(entity, relation) == "many")
+            raise Unsupported
+        target = field_object(field_def, many=relation_kind(entity, relation) == "many")
         return Related(key, relation, self.entity_fields(target, nodes))
 
     def article_list(
@@ -317,7 +311,7 @@ class _Translator:
         relation, connection = ARTICLE_LISTS[(parent.name, name)]
         arguments = self.arguments(parent, name, field_def, nodes[0])
         if set(arguments) - set(ARTICLE_LIST_ARGUMENTS):
-            raise _Unsupported
+            raise Unsupported
         try:
             spec = article_spec(
                 self.settings,
@@ -329,26 +323,61 @@ class _Translator:
                 before=arguments.get("before"),
             )
         except Exception as exc:  # the resolver's error, on the usual path
-            raise _Unsupported from exc
+            raise Unsupported from exc
         if not connection:
-            target = _object_type(field_def, many=True)
+            target = field_object(field_def, many=True)
             return Articles(key, relation, spec, self.entity_fields(target, nodes))
-        connection_type = _object_type(field_def, many=False)
+        connection_type = field_object(field_def, many=False)
         if connection_type.name != CONNECTION_TYPE:
-            raise _Unsupported
-        items: list[Nodes | Count | Constant] = []
+            raise Unsupported
+        items: list[Nodes | Edges | Bounds | Count | Constant] = []
         for item_key, group in self.subfields(connection_type, nodes).items():
             item = group[0].name.value
             if item == "__typename":
                 items.append(Constant(item_key, connection_type.name))
             elif item == "nodes":
-                article_type = _object_type(connection_type.fields["nodes"], many=True)
+                article_type = field_object(connection_type.fields["nodes"], many=True)
                 items.append(Nodes(item_key, self.entity_fields(article_type, group)))
+            elif item == "edges":
+                items.append(self.edges(item_key, connection_type.fields["edges"], group))
+            elif item == "pageInfo":
+                items.append(self.bounds(item_key, connection_type.fields["pageInfo"], group))
             elif item == "totalCount":
                 items.append(Count(item_key))
             else:
-                raise _Unsupported
-        return ArticlePage(key, relation, spec, tuple(items))
+                raise Unsupported
+        tag = order_tag("articles", spec.order)
+        return ArticlePage(key, relation, spec, tuple(items), tag)
+
+    def edges(self, key: str, field_def: GraphQLField, nodes: list[FieldNode]) -> Edges:
+        edge_type = field_object(field_def, many=True)
+        items: list[Nodes | Cursor | Constant] = []
+        for item_key, group in self.subfields(edge_type, nodes).items():
+            item = group[0].name.value
+            if item == "__typename":
+                items.append(Constant(item_key, edge_type.name))
+            elif item == "node":
+                article_type = present_object(edge_type.fields["node"])
+                items.append(Nodes(item_key, self.entity_fields(article_type, group)))
+            elif item == "cursor":
+                items.append(Cursor(item_key))
+            else:
+                raise Unsupported
+        return Edges(key, tuple(items))
+
+    def bounds(self, key: str, field_def: GraphQLField, nodes: list[FieldNode]) -> Bounds:
+        info_type = present_object(field_def)
+        items: list[More | Cursor | Constant] = []
+        for item_key, group in self.subfields(info_type, nodes).items():
+            item = group[0].name.value
+            if item == "__typename":
+                items.append(Constant(item_key, info_type.name))
+            elif item in PAGE_INFO:
+                kind, which = PAGE_INFO[item]
+                items.append(More(item_key, which) if kind == "more" else Cursor(item_key, which))
+            else:
+                raise Unsupported
+        return Bounds(key, tuple(items))
 
     def lookup(
         self, key: str, name: str, field_def: GraphQLField, nodes: list[FieldNode]
@@ -357,41 +386,8 @@ class _Translator:
         assert root is not None
         arguments = self.arguments(root, name, field_def, nodes[0])
         try:
-            entity, column, value = _lookup_key(name, arguments)
+            entity, column, value = lookup_key(name, arguments)
         except Exception as exc:  # the resolver's error, on the usual path
-            raise _Unsupported from exc
-        target = _object_type(field_def, many=False)
+            raise Unsupported from exc
+        target = field_object(field_def, many=False)
         return Lookup(key, entity, column, value, self.entity_fields(target, nodes))
-
-
-def _lookup_key(name: str, arguments: dict[str, Any]) -> tuple[str, str, Any]:
-    """(entity, column, value) of a root lookup, as its resolver finds the row."""
-    if name == "article":
-        keys = article_key(arguments.get("id_"), arguments.get("url"), arguments.get("slug"))
-    elif name == "topic":
-        keys = topic_key(arguments.get("id_"), arguments.get("name"), arguments.get("slug"))
-    elif name == "provider":
-        keys = provider_key(arguments.get("id_"), arguments.get("domain"))
-    else:
-        raise _Unsupported
-    return name, *keys
-
-
-def _object_type(field_def: GraphQLField, *, many: bool) -> GraphQLObjectType:
-    """The object type of a field: ``T``/``T!`` for one, ``[T!]!`` for many (no other
-    nullability of items, which the store's lists never hold)."""
-    kind = field_def.type
-    if many:
-        if not isinstance(kind, GraphQLNonNull) or not isinstance(kind.of_type, GraphQLList):
-            raise _Unsupported
-        kind = kind.of_type.of_type
-        if not isinstance(kind, GraphQLNonNull):
-            raise _Unsupported
-        kind = kind.of_type
-    elif isinstance(kind, GraphQLNonNull):
-        if not isinstance(kind.of_type, GraphQLObjectType) or kind.of_type.name != CONNECTION_TYPE:
-            raise _Unsupported  # a non-null object: graphql-core reports a missing one
-        kind = kind.of_type
-    if not isinstance(kind, GraphQLObjectType):
-        raise _Unsupported
-    return kind

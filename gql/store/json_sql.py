@@ -12,6 +12,7 @@ page again for every row naming it, where the batch functions read it once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,11 +28,15 @@ from gql.store.json_tree import (
     PARENTS,
     ArticlePage,
     Articles,
+    Bounds,
     Constant,
     Count,
+    Cursor,
+    Edges,
     Encoded,
     Fields,
     Lookup,
+    More,
     Nodes,
     Related,
     Tree,
@@ -92,12 +97,7 @@ class _Writer:
         column = column_of(entity, field.column)
         if column.codec is not PLAIN:
             raise TreeUnsupported(f"{entity}.{field.column} is not text")
-        text = f"{_quote(field.prefix)} || {alias}.{column.name}"
-        if self.postgres:
-            base64 = f"encode(convert_to({text}, 'UTF8'), 'base64')"
-            # PostgreSQL breaks its base64 into lines: the newlines go with the padding.
-            return f"rtrim(translate({base64}, E'+/\\n', '-_'), '=')"
-        return f"gql_base64url({text})"
+        return self.base64url(f"{_quote(field.prefix)} || {alias}.{column.name}")
 
     # --- the tree ----------------------------------------------------------------------
 
@@ -177,6 +177,10 @@ class _Writer:
         for item in field.fields:
             if isinstance(item, Nodes):
                 pairs.append((item.key, self.page_nodes(spec, field.parent, parent, item.fields)))
+            elif isinstance(item, Edges):
+                pairs.append((item.key, self.edges(spec, field, parent, item)))
+            elif isinstance(item, Bounds):
+                pairs.append((item.key, self.bounds(spec, field, parent, item)))
             elif isinstance(item, Count):
                 source, parent_sql, _ = self.source(field.parent, NEWEST_FIRST, parent)
                 condition, params = where(spec.condition, "article", self.dialect)
@@ -199,19 +203,107 @@ class _Writer:
     def page_nodes(
         self, spec: ArticleList, relation: str | None, parent: str | None, fields: Fields
     ) -> str:
+        alias = self.alias()
+        body = self.object("article", alias, fields, many=True)  # before the rows' parameters
+        rows = self.rows(spec, relation, parent, fields, keyed=False)
+        return self.nested(f"SELECT {self.array(body)} FROM ({rows}) {alias}")
+
+    def rows(
+        self,
+        spec: ArticleList,
+        relation: str | None,
+        parent: str | None,
+        fields: Fields,
+        *,
+        keyed: bool,
+        skip: bool = False,
+    ) -> str:
+        """The page's rows in list order (``keyed``: with their sort values as ``k0``,
+        ``k1``, ...; ``skip``: the rows after the page instead, for ``EXISTS``)."""
         source, parent_sql, keys = self.source(relation, spec.order, parent)
         condition, params = where(spec.condition, "article", self.dialect)
         self.params += params
         window = window_sql(keys, spec.window, self.params)
+        columns = "1" if skip else selected("article", "a", fields)
+        if keyed:
+            columns += "".join(f", {sql} AS k{i}" for i, (sql, _) in enumerate(keys))
         rows = (
-            f"SELECT {selected('article', 'a', fields)} FROM {source}"
-            f" WHERE {parent_sql} AND {condition} AND {window}"
-            f" ORDER BY {order_by(keys, reverse=False)} LIMIT ?"
+            f"SELECT {columns} FROM {source} WHERE {parent_sql} AND {condition} AND {window}"
+            f" ORDER BY {order_by(keys, reverse=False)} LIMIT {'1 OFFSET ' if skip else ''}?"
         )
         self.params.append(spec.window.size)
+        return rows
+
+    def cursor(self, alias: str, page: ArticlePage) -> str:
+        """The cursor of the row ``alias`` (its ``k0``, ``k1``, ...) in ``page``'s list."""
+        keys = self.source(page.parent, page.spec.order, "p")[2]
+        if any(sql == ARTICLE_ORDER_SQL["title"] for sql, _ in keys):
+            # Text sort values would need JSON escapes exactly as Python writes them.
+            raise TreeUnsupported("cursors of a list by title")
+        parts = [_quote(json.dumps(page.tag, ensure_ascii=False))]
+        for i in range(len(keys)):
+            if self.postgres:
+                parts.append(f"coalesce(to_json({alias}.k{i})::text, 'null')")
+            else:
+                parts.append(f"json_quote({alias}.k{i})")
+        return self.base64url("'[' || " + " || ',' || ".join(parts) + " || ']'")
+
+    def edges(self, spec: ArticleList, page: ArticlePage, parent: str | None, edges: Edges) -> str:
         alias = self.alias()
-        body = self.object("article", alias, fields, many=True)
+        pairs = []
+        nodes: list[Any] = []
+        for item in edges.fields:
+            if isinstance(item, Nodes):
+                pairs.append((item.key, self.object("article", alias, item.fields, many=True)))
+                nodes += item.fields
+            elif isinstance(item, Cursor):
+                pairs.append((item.key, self.cursor(alias, page)))
+            else:
+                pairs.append((item.key, _quote(item.value)))
+        body = self.obj(pairs)
+        rows = self.rows(spec, page.parent, parent, tuple(nodes), keyed=True)
         return self.nested(f"SELECT {self.array(body)} FROM ({rows}) {alias}")
+
+    def bounds(
+        self, spec: ArticleList, page: ArticlePage, parent: str | None, bounds: Bounds
+    ) -> str:
+        pairs = []
+        for item in bounds.fields:
+            if isinstance(item, More) and item.which == "previous":
+                pairs.append((item.key, self.boolean(spec.window.after is not None)))
+            elif isinstance(item, More):
+                rows = self.rows(spec, page.parent, parent, (), keyed=False, skip=True)
+                pairs.append((item.key, self.exists(rows)))
+            elif isinstance(item, Cursor):
+                alias = self.alias()
+                cursor = self.cursor(alias, page)
+                rows = self.rows(spec, page.parent, parent, (), keyed=True)
+                keys = self.source(page.parent, spec.order, "p")[2]
+                last = [(f"{alias}.k{i}", descending) for i, (_, descending) in enumerate(keys)]
+                order = order_by(last, reverse=item.which == "end")
+                one = f"SELECT {cursor} FROM ({rows}) {alias} ORDER BY {order} LIMIT 1"
+                pairs.append((item.key, f"({one})"))
+            else:
+                pairs.append((item.key, _quote(item.value)))
+        return self.obj(pairs)
+
+    def boolean(self, value: bool) -> str:
+        if self.postgres:
+            return "TRUE" if value else "FALSE"
+        return "json('true')" if value else "json('false')"
+
+    def exists(self, rows: str) -> str:
+        if self.postgres:
+            return f"EXISTS ({rows})"
+        return f"json(CASE WHEN EXISTS ({rows}) THEN 'true' ELSE 'false' END)"
+
+    def base64url(self, text: str) -> str:
+        """Unpadded base64url of the UTF-8 of the SQL text expression ``text``."""
+        if self.postgres:
+            base64 = f"encode(convert_to({text}, 'UTF8'), 'base64')"
+            # PostgreSQL breaks its base64 into lines: the newlines go with the padding.
+            return f"rtrim(translate({base64}, E'+/\\n', '-_'), '=')"
+        return f"gql_base64url({text})"
 
 
 def _quote(text: str) -> str:

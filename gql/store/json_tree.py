@@ -101,13 +101,50 @@ class Count:
 
 
 @dataclass(frozen=True, slots=True)
+class Cursor:
+    """An article's cursor in its page (``Edges``), or the page's first or last one
+    (``which``: ``start``/``end``, in ``Bounds``): base64url of the JSON array of the
+    list's ``tag`` and the row's sort values (``gql.graph.ids.encode_cursor``)."""
+
+    key: str
+    which: str = "row"
+
+
+@dataclass(frozen=True, slots=True)
+class Edges:
+    """The page's articles with their cursors: ``Nodes`` (the article, one per edge),
+    ``Cursor`` and ``Constant`` fields of each."""
+
+    key: str
+    fields: tuple[Nodes | Cursor | Constant, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class More:
+    """Whether rows follow the page (``which``: ``next``) or precede it (``previous``)."""
+
+    key: str
+    which: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Where the page lies in its list: ``More``, ``Cursor`` and ``Constant`` fields."""
+
+    key: str
+    fields: tuple[More | Cursor | Constant, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePage:
-    """A page of articles as an object: its ``Nodes``, ``Count`` and ``Constant`` fields."""
+    """A page of articles as an object: its ``Nodes``, ``Edges``, ``Bounds``, ``Count``
+    and ``Constant`` fields; ``tag`` names the list in its cursors."""
 
     key: str
     parent: str | None
     spec: ArticleList
-    fields: tuple[Nodes | Count | Constant, ...]
+    fields: tuple[Nodes | Edges | Bounds | Count | Constant, ...]
+    tag: str = ""
 
 
 @dataclass(frozen=True, slots=True)

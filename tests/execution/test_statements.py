@@ -98,6 +98,44 @@ COVERED: list[tuple[str, str, dict[str, Any]]] = [
         {},
     ),
     (
+        "edges, cursors and page info",
+        """
+        {
+          articles(first: 3) {
+            __typename
+            edges { __typename cursor node { title } n: node { id } }
+            pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+          }
+          empty: articles(first: 0) {
+            edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          }
+          byQuality: articles(first: 4, orderBy: [QUALITY_DESC, HEAT_ASC]) {
+            pageInfo { startCursor endCursor hasNextPage } edges { cursor }
+          }
+        }
+        """,
+        {},
+    ),
+    (
+        "a topic's pages with cursors, by date and by quality",
+        """
+        query ($slug: String!) {
+          topic(slug: $slug) {
+            newest: articles(first: 2) {
+              edges { cursor node { title publishedAt } } pageInfo { endCursor hasNextPage }
+            }
+            oldest: articles(first: 2, orderBy: [PUBLISHED_AT_ASC]) {
+              edges { cursor } pageInfo { startCursor endCursor }
+            }
+            best: articles(first: 2, orderBy: [QUALITY_DESC]) {
+              totalCount edges { cursor node { quality } } pageInfo { hasNextPage }
+            }
+          }
+        }
+        """,
+        {"slug": "machine-learning"},
+    ),
+    (
         "a provider by its domain, in any case",
         """
         query ($domain: String!) {
@@ -115,7 +153,12 @@ NOT_COVERED: list[tuple[str, str, dict[str, Any]]] = [
         "query ($on: Boolean!) { articles { nodes { title @include(if: $on) } } }",
         {"on": True},
     ),
-    ("edges and cursors", "{ articles(first: 3) { edges { cursor node { title } } } }", {}),
+    ("cursors by title", "{ articles(first: 3, orderBy: [TITLE_ASC]) { edges { cursor } } }", {}),
+    (
+        "pages of every topic of a list",
+        "{ topics { nodes { articles { edges { cursor } } } } }",
+        {},
+    ),
     ("a backward page", "{ articles(last: 3) { nodes { title } } }", {}),
     ("search", '{ search(query: "google") { nodes { title } } }', {}),
     ("an invalid page size", "{ articles(first: 1000) { nodes { title } } }", {}),
@@ -194,16 +237,31 @@ async def test_article_page_takes_one_statement(
     assert got[:2] == expected[:2] and got[2] == 1
 
 
-async def test_a_page_after_a_cursor(run: Run, server: GqlSchema, reference: GqlSchema) -> None:
-    first = await run(
-        reference, "{ articles(first: 3) { pageInfo { endCursor } nodes { title } } }", {}
-    )
-    cursor = json.loads(first[0])["articles"]["pageInfo"]["endCursor"]
-    query = "query ($after: String) { articles(first: 3, after: $after) { nodes { title } } }"
-    expected = await run(reference, query, {"after": cursor})
-    got = await run(server, query, {"after": cursor})
-    assert got[:2] == expected[:2] and got[2] == 1
-    assert json.loads(got[0])["articles"]["nodes"] != json.loads(first[0])["articles"]["nodes"]
+async def test_pages_after_a_cursor(run: Run, server: GqlSchema, reference: GqlSchema) -> None:
+    """Page by page to the end of a topic's list, each page's ``endCursor`` the next
+    one's ``after``: every page in one statement, equal to the reference's."""
+    query = """
+    query ($after: String) {
+      topic(slug: "machine-learning") {
+        articles(first: 1, after: $after) {
+          edges { cursor node { title } }
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        }
+      }
+    }
+    """
+    after, pages = None, 0
+    while True:
+        expected = await run(reference, query, {"after": after})
+        got = await run(server, query, {"after": after})
+        assert got[:2] == expected[:2] and got[2] == 1
+        page = json.loads(got[0])["topic"]["articles"]
+        pages += 1
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert pages > 1
 
 
 @pytest.mark.parametrize(
