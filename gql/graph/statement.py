@@ -72,6 +72,7 @@ from gql.store import (
     Lookup,
     More,
     Nodes,
+    Placement,
     Related,
     Tree,
     TreeUnsupported,
@@ -85,7 +86,7 @@ from gql.store import (
 
 FieldCalls = Mapping[tuple[str, str], ResolverCall]
 Fields = Mapping[tuple[str, str], ObjectField]
-Compiled = tuple[str, list[Any]] | None
+Compiled = tuple[str, list[Any], Placement] | None
 TreeField = Value | Encoded | Constant | Related | Articles | ArticlePage
 
 MAX_ENTRIES_PER_DOCUMENT = 16
@@ -131,7 +132,7 @@ class Statements:
         else:
             try:
                 tree = _Translator(executor, settings, self.fields, self.calls).tree(operation)
-                compiled = json_statement(tree, store.dialect)
+                compiled = (*json_statement(tree, store.dialect), Placement())
             except (Unsupported, TreeUnsupported):
                 compiled = None
             if entries is not None:
@@ -142,8 +143,8 @@ class Statements:
         return _loaded(store, *compiled)
 
 
-async def _loaded(store: Any, sql: str, params: list[Any]) -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads(await load_json(store, sql, params))
+async def _loaded(store: Any, sql: str, params: list[Any], placement: Placement) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(await load_json(store, sql, params, placement))
     return data
 
 

@@ -65,7 +65,7 @@ from gql.store.filtering import (
     TopicsMatch,
 )
 from gql.store.health import Readiness, check_database, read_data_version, read_readiness
-from gql.store.json_sql import json_statement, load_json
+from gql.store.json_sql import Placement, json_statement, load_json
 from gql.store.json_tree import (
     ArticlePage,
     Articles,
@@ -142,6 +142,7 @@ __all__ = [
     "Not",
     "OrderKey",
     "Page",
+    "Placement",
     "ProviderIs",
     "ProviderRow",
     "QueryLog",

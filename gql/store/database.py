@@ -328,6 +328,26 @@ class Store:
                 self._pool.put_nowait((reader, deadline))
         return cast(list[Row], rows)
 
+    def execute_here(
+        self, sql: str, params: Sequence[Any] | dict[str, Any], limit_ms: int
+    ) -> list[Row] | None:
+        """Run one read statement on the event loop's own connection, if it finishes within
+        ``limit_ms``; None when it does not (stopped there, and not counted as a statement
+        of the request: run it with ``execute``). For a statement seen to be cheap, which a
+        hop to a pooled connection's thread and back would cost more than it does."""
+        if self._closed:
+            raise StoreClosed(self.path)
+        if self._inline is None:
+            return None
+        conn, deadline = self._inline
+        try:
+            with self._reading(sql, deadline, min(self.time_limit_ms, limit_ms), stoppable=True):
+                return conn.execute(sql, params).fetchall()
+        except QueryTimeout as exc:
+            if isinstance(exc, RequestTimeout):
+                raise
+            return None
+
     def _release_when_idle(self, reader: aiosqlite.Connection, deadline: StatementDeadline) -> None:
         """Interrupt what ``reader`` runs now; put it back in the pool once it is idle."""
         deadline.at = float("-inf")  # the progress handler stops the statement
@@ -350,10 +370,17 @@ class Store:
 
     @contextmanager
     def _reading(
-        self, sql: str, deadline: StatementDeadline, limit_ms: int | None = None
+        self,
+        sql: str,
+        deadline: StatementDeadline,
+        limit_ms: int | None = None,
+        *,
+        stoppable: bool = False,
     ) -> Iterator[None]:
-        """Time limits, error mapping and accounting of one read statement."""
+        """Time limits, error mapping and accounting of one read statement (``stoppable``:
+        an attempt that, stopped by its time limit, is not counted)."""
         limit_ms = self.time_limit_ms if limit_ms is None else limit_ms
+        counted = True
         request = CURRENT_DEADLINE.get()
         if request is not None and request.expired():
             raise RequestTimeout(request.limit_ms)
@@ -368,6 +395,7 @@ class Store:
             if "interrupted" in str(exc):
                 if request is not None and request.expired():
                     raise RequestTimeout(request.limit_ms) from exc
+                counted = not stoppable
                 raise QueryTimeout(limit_ms) from exc
             raise StatementFailed(self.path, "read", str(exc)) from exc
         except sqlite3.DatabaseError as exc:
@@ -385,7 +413,7 @@ class Store:
             if request is not None:
                 request.reading.discard(deadline)
             log = CURRENT_LOG.get()
-            if log is not None:
+            if log is not None and counted:
                 log.statements += 1
                 log.ms += (time.perf_counter() - started) * 1000
                 log.sql.append(sql)

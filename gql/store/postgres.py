@@ -152,6 +152,12 @@ class PostgresStore(Store):
 
     dialect = POSTGRES
 
+    def execute_here(
+        self, sql: str, params: Sequence[Any] | dict[str, Any], limit_ms: int
+    ) -> list[Row] | None:
+        """Never: every PostgreSQL statement is a round trip to the server."""
+        return None
+
     def __init__(
         self,
         url: str,
