@@ -13,7 +13,6 @@ interrupted rather than left running in its thread.
 from __future__ import annotations
 
 import asyncio
-import base64
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,14 +36,7 @@ from gql.errors import (
     StoreError,
 )
 from gql.store.access import damage_of, read_immutable, reader_uri
-from gql.store.ddl import (
-    ADDED_COLUMNS,
-    BACKFILLS,
-    DDL,
-    MIGRATED_DDL,
-    SCHEMA_VERSION,
-    upgrade_full_text_index,
-)
+from gql.store.connections import WRITE_LOCK_TIMEOUT_MS, base64url, connect_writer, fold
 from gql.store.deadlines import CURRENT_DEADLINE, CURRENT_LOG, StatementDeadline
 from gql.store.dialect import SQLITE, Dialect
 
@@ -58,58 +50,6 @@ _PROGRESS_STEPS = 1000
 # run again on the pool: 50 times what an indexed lookup of 200 keys takes warm.
 INLINE_TIME_LIMIT_MS = 50
 _DATA_VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
-# How long the write connection waits for another writer (another ``gql load``) to
-# release the database before a write fails with ``DatabaseLocked``.
-WRITE_LOCK_TIMEOUT_MS = 5000
-
-
-def _fold(value: object) -> object:
-    """SQL ``gql_fold(x)``: Unicode case folding, for case-insensitive text filters."""
-    return value.casefold() if isinstance(value, str) else value
-
-
-def _base64url(value: object) -> object:
-    """SQL ``gql_base64url(x)``: the text's UTF-8 in unpadded base64url (``json_sql``)."""
-    if not isinstance(value, str):
-        return value
-    return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii").rstrip("=")
-
-
-def connect_writer(
-    path: Path, *, lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS
-) -> sqlite3.Connection:
-    """Open the write connection: WAL journal, foreign keys on, schema created if missing;
-    a write waits up to ``lock_timeout_ms`` for another writer to finish."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        _prepare_writer(conn, lock_timeout_ms)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
-    # First: switching to WAL, and the schema's writes, wait for another writer too.
-    conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout_ms)}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.executescript(DDL)
-    for table, column, declaration in ADDED_COLUMNS:
-        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if column not in present:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-            if (table, column) in BACKFILLS:
-                conn.execute(BACKFILLS[(table, column)])
-    conn.executescript(MIGRATED_DDL)
-    upgrade_full_text_index(conn)
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
-        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (str(SCHEMA_VERSION),),
-    )
 
 
 class Store:
@@ -188,16 +128,16 @@ class Store:
                 reader = await aiosqlite.connect(uri, uri=True)
                 deadline = StatementDeadline()
                 await reader.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
-                await reader.create_function("gql_fold", 1, _fold, deterministic=True)
-                await reader.create_function("gql_base64url", 1, _base64url, deterministic=True)
+                await reader.create_function("gql_fold", 1, fold, deterministic=True)
+                await reader.create_function("gql_base64url", 1, base64url, deterministic=True)
                 store._readers.append(reader)
                 store._pool.put_nowait((reader, deadline))
             inline = sqlite3.connect(uri, uri=True, check_same_thread=False)
             deadline = StatementDeadline()
             store._inline = (inline, deadline)  # from here on close() closes it
             inline.set_progress_handler(deadline.expired, _PROGRESS_STEPS)
-            inline.create_function("gql_fold", 1, _fold, deterministic=True)  # type: ignore[arg-type]
-            inline.create_function("gql_base64url", 1, _base64url, deterministic=True)  # type: ignore[arg-type]
+            inline.create_function("gql_fold", 1, fold, deterministic=True)  # type: ignore[arg-type]
+            inline.create_function("gql_base64url", 1, base64url, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
         except (DatabaseLocked, DatabaseDamaged):

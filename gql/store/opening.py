@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gql.store.database import WRITE_LOCK_TIMEOUT_MS, Store
+from gql.store.connections import WRITE_LOCK_TIMEOUT_MS
+from gql.store.database import Store
 from gql.store.postgres import PostgresStore, is_database_url, redacted
 
 

@@ -47,7 +47,8 @@ from gql.errors import (
     StoreClosed,
     StoreError,
 )
-from gql.store.database import WRITE_LOCK_TIMEOUT_MS, Row, Store
+from gql.store.connections import WRITE_LOCK_TIMEOUT_MS
+from gql.store.database import Row, Store
 from gql.store.deadlines import CURRENT_DEADLINE, CURRENT_LOG, StatementDeadline
 from gql.store.dialect import POSTGRES
 from gql.store.pg_schema import create_schema
