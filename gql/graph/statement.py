@@ -11,12 +11,13 @@ The tree is built from what validation checked, with the arguments coerced by
 graphql-core, converted by Strawberry and checked as the resolvers check them
 (``article_spec``, ``gql.graph.lookups``). There is no tree, and the operation is
 executed as before, for: fields other than stored values, global IDs, the relations the
-store knows, article pages (``nodes``, ``totalCount``) and root lookups of one article,
-topic or provider (so ``extra``, facets, edges and cursors, search, introspection); a
-non-null scalar over a column that may hold NULL, a non-null relation to one entity
+store knows, article pages (``nodes``, ``edges``, ``pageInfo``, ``totalCount``) and root
+lookups of one article, topic or provider (so ``extra``, facets, search, introspection);
+a non-null scalar over a column that may hold NULL, a non-null relation to one entity
 (graphql-core would report the null); any directive; an argument the resolver refuses
-(its error comes from it, as before); trees the store answers better by batches
-(``TreeUnsupported``: a page of articles per row of a list, a backward page).
+(its error comes from it, as before); trees the store answers better by batches or not
+at all (``TreeUnsupported``: a page of articles per row of a list, a backward page,
+cursors of a list by title).
 
 The answer is the field-by-field execution's, byte for byte once encoded
 (``tests/execution/test_statements.py``, the differential property).
