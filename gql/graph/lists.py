@@ -2,7 +2,7 @@
 
 Every article list (the root ``articles`` and ``search``, ``provider.articles``,
 ``topic.articles``, ``article.citations`` and ``citedBy``) takes a filter, an order and a
-page; ``article_list`` checks them and states them in store terms (``ArticleList``).
+page; ``article_spec`` checks them and states them in store terms (``ArticleList``).
 
 Child lists are loaded for all parents at one response position together: one statement
 for all their pages, one per selected count or facet, then one prefetch of the relations
@@ -48,30 +48,6 @@ ORDER_HELP = "Sort keys, most significant first (default: newest first)."
 FACET_FIRST_HELP = "At most this many values (default 20, at most 100)."
 
 
-def article_list(
-    info: Info,
-    *,
-    article_filter: ArticleFilter | None,
-    order_by: list[ArticleOrder] | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    search: str | None = None,
-) -> ArticleList:
-    """What the client asked of an article list, checked, in store terms."""
-    return article_spec(
-        info.context.settings,
-        article_filter=article_filter,
-        order_by=order_by,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        search=search,
-    )
-
-
 def article_spec(
     settings: Settings,
     *,
@@ -83,7 +59,8 @@ def article_spec(
     before: str | None,
     search: str | None = None,
 ) -> ArticleList:
-    """``article_list`` under these settings (``InvalidArgument``, ``InvalidCursor``)."""
+    """What the client asked of an article list, checked under ``settings``
+    (``InvalidArgument``, ``InvalidCursor``), in store terms."""
     order = article_order(order_by, search=search is not None)
     window = make_window(
         settings,
@@ -223,8 +200,8 @@ def nested_articles_field(relation: str, description: str) -> Any:
         last: LastArg = None,
         before: BeforeArg = None,
     ) -> LazyArticleConnection:
-        spec = article_list(
-            info,
+        spec = article_spec(
+            info.context.settings,
             article_filter=filter_,
             order_by=order_by,
             first=first,
@@ -246,8 +223,8 @@ def nested_articles_field(relation: str, description: str) -> Any:
         before: str | None = None,
     ) -> Awaitable[list[ArticleConnection]]:
         """``resolve`` for all of ``root``: the arguments are checked once."""
-        spec = article_list(
-            info,
+        spec = article_spec(
+            info.context.settings,
             article_filter=filter_,
             order_by=order_by,
             first=first,

@@ -29,7 +29,7 @@ from gql.graph.inputs import (
     provider_condition,
     topic_condition,
 )
-from gql.graph.lists import FILTER_HELP, ORDER_HELP, FacetLoader, article_list, facet_spec_of
+from gql.graph.lists import FILTER_HELP, ORDER_HELP, FacetLoader, article_spec, facet_spec_of
 from gql.graph.lookups import article_key, provider_key, topic_key
 from gql.graph.pagination import (
     AfterArg,
@@ -127,8 +127,8 @@ class Query:
         last: LastArg = None,
         before: BeforeArg = None,
     ) -> ArticleConnection:
-        spec = article_list(
-            info,
+        spec = article_spec(
+            info.context.settings,
             article_filter=filter_,
             order_by=order_by,
             first=first,
@@ -168,8 +168,8 @@ class Query:
     ) -> SearchConnection:
         if not query.strip():
             raise InvalidArgument("query", "must not be empty")
-        spec = article_list(
-            info,
+        spec = article_spec(
+            info.context.settings,
             article_filter=filter_,
             order_by=order_by,
             first=first,

@@ -24,7 +24,7 @@ from gql.graph.lists import (
     FILTER_HELP,
     ORDER_HELP,
     LazyArticleConnection,
-    article_list,
+    article_spec,
     citing_articles,
     nested_articles_field,
 )
@@ -107,8 +107,8 @@ class Article(Node):
         ] = None,
         first: FirstArg = None,
     ) -> list[Article]:
-        spec = article_list(
-            info,
+        spec = article_spec(
+            info.context.settings,
             article_filter=filter_,
             order_by=order_by,
             first=first,
