@@ -57,7 +57,7 @@ from gql.execution.compat import (
     origin_class,
 )
 from gql.execution.documents import DocumentCache
-from gql.execution.projection import run_projection
+from gql.execution.projection import run_projection, walked
 from gql.execution.projector import FieldBatches, FieldCalls, Projector
 
 Read = Callable[[Any], Any]
@@ -292,10 +292,7 @@ class CompiledExecutor(PlanningExecutor):
         try:
             data = await answer
         except Exception:
-            result = self.execute_operation_walked()
-            if self.is_awaitable(result):
-                result = await result
-            return result  # type: ignore[no-any-return]
+            return await walked(self)
         return self.respond(data)
 
     def complete_planned(

@@ -372,13 +372,18 @@ def needs_path(complete: Complete) -> bool:
     return bool(getattr(complete, "needs_path", False))
 
 
+async def walked(executor: PlanningExecutor) -> ExecutionResult:
+    """graphql-core's own execution of the operation, awaited."""
+    result = executor.execute_operation_walked()
+    if executor.is_awaitable(result):
+        result = await result
+    return result  # type: ignore[no-any-return]
+
+
 async def run_projection(executor: PlanningExecutor, projection: Projection) -> ExecutionResult:
     """The operation's result through ``projection``, or graphql-core's when it steps aside."""
     try:
         data = await projection.execute(executor)
     except Abandon:
-        result = executor.execute_operation_walked()
-        if executor.is_awaitable(result):
-            result = await result
-        return result  # type: ignore[no-any-return]
+        return await walked(executor)
     return executor.respond(data)

@@ -40,6 +40,8 @@ PAGE_INFO = {
 }
 GLOBAL_IDS = {"Article": "url", "Provider": "domain", "Topic": "name"}
 """The column of each node type's global ID (``gql.graph.ids.encode_global_id``)."""
+LOOKUPS = frozenset({"article", "topic", "provider"})
+"""The root fields that look up one record (``lookup_key``)."""
 ARTICLE_LIST_ARGUMENTS = ("filter_", "order_by", "first", "after", "last", "before")
 
 
@@ -54,6 +56,13 @@ def lookup_key(name: str, arguments: dict[str, Any]) -> tuple[str, str, Any]:
     else:
         raise Unsupported
     return name, *keys
+
+
+def applies(object_type: GraphQLObjectType, condition: str) -> bool:
+    """Whether a fragment on type ``condition`` applies to an object of ``object_type``."""
+    return condition == object_type.name or any(
+        interface.name == condition for interface in object_type.interfaces
+    )
 
 
 def present_object(field_def: GraphQLField) -> GraphQLObjectType:

@@ -42,7 +42,13 @@ from graphql import (
     get_argument_values,
 )
 
-from gql.execution.compat import ObjectField, PlanningExecutor, ResolverCall, coerced_variables
+from gql.execution.compat import (
+    ObjectField,
+    PlanningExecutor,
+    ResolverCall,
+    coerced_variables,
+    origin_class,
+)
 from gql.execution.documents import DocumentCache
 from gql.graph.context import Context
 from gql.graph.lists import article_spec
@@ -53,8 +59,10 @@ from gql.graph.readable import (
     CONNECTION_TYPE,
     ENTITY_TYPES,
     GLOBAL_IDS,
+    LOOKUPS,
     PAGE_INFO,
     Unsupported,
+    applies,
     field_object,
     lookup_key,
     present_object,
@@ -177,8 +185,10 @@ class _Translator:
                 raise Unsupported
             if (root.name, name) in ARTICLE_LISTS:
                 fields.append(self.article_list(root, key, name, field_def, nodes))
-            else:
+            elif name in LOOKUPS:  # checked first: other fields' arguments are not coerced
                 fields.append(self.lookup(key, name, field_def, nodes))
+            else:
+                raise Unsupported
         return Tree(tuple(fields))
 
     # --- selections ------------------------------------------------------------------
@@ -207,7 +217,7 @@ class _Translator:
                 found.setdefault(key, []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                if condition is None or self._applies(object_type, condition.name.value):
+                if condition is None or applies(object_type, condition.name.value):
                     self._collect(object_type, selection.selection_set, found, visited)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
@@ -217,16 +227,10 @@ class _Translator:
                 fragment = self.executor.fragment(name)
                 if fragment is None or fragment.directives:
                     raise Unsupported
-                if self._applies(object_type, fragment.type_condition.name.value):
+                if applies(object_type, fragment.type_condition.name.value):
                     self._collect(object_type, fragment.selection_set, found, visited)
             else:
                 raise Unsupported
-
-    @staticmethod
-    def _applies(object_type: GraphQLObjectType, condition: str) -> bool:
-        return condition == object_type.name or any(
-            interface.name == condition for interface in object_type.interfaces
-        )
 
     def subfields(
         self, object_type: GraphQLObjectType, nodes: list[FieldNode]
@@ -258,9 +262,8 @@ class _Translator:
         entity = ENTITY_TYPES.get(object_type.name)
         if entity is None:
             raise Unsupported
-        relations = next(
-            (table for cls, table in RELATIONS.items() if cls.__name__ == object_type.name), {}
-        )
+        origin = origin_class(object_type)
+        relations = RELATIONS.get(origin, {}) if origin is not None else {}
         fields: list[TreeField] = []
         for key, group in self.subfields(object_type, nodes).items():
             name = group[0].name.value
