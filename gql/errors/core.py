@@ -243,6 +243,19 @@ class LimitExceeded(UserError):
             figures = f"{found:,} {unit}, more than the {limit:,} this server accepts"
         super().__init__(f"{what}: {figures}; {advice}")
 
+    def again(self) -> LimitExceeded:
+        """The same refusal as a new exception: what a cache of refusals keeps and raises.
+        Raising one kept instance again would chain each raise's frames (and what they
+        hold alive) onto its traceback, for as long as it is kept."""
+        return LimitExceeded(
+            self.code,
+            what=self.what,
+            found=self.found,
+            limit=self.limit,
+            unit=self.unit,
+            advice=self.advice,
+        )
+
 
 class ResponseTooLarge(UserError):
     """An answer whose JSON would exceed the server's response-size limit."""

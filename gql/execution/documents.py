@@ -54,6 +54,12 @@ TOKEN_BYTES = 640
 syntax nodes (measured with tracemalloc: 340-620 bytes a token, by document shape)."""
 ERROR_BYTES = 1024
 """What one kept validation error costs (its message, locations and path)."""
+REFUSED_SHARE = 256
+"""A document refused by validation is kept (with its errors) only when it costs at most
+this share of the budget (128 kB of 32 MB, ~200 tokens): a client repeating a mistake is
+answered from the cache, while distinct large refused documents (a query over the limits,
+varied so no cache answers it) cannot push out the documents real screens send. Parsing
+one again costs at most what the token limit allows."""
 
 
 def document_bytes(node: Node) -> int:
@@ -140,7 +146,8 @@ class _Parsed:
 
 class ParsedDocuments:
     """Documents by query text (and parse options), parsed once and validated once per
-    rule set, for the most recently used texts within ``max_bytes``."""
+    rule set, for the most recently used texts within ``max_bytes``; a large document
+    refused by validation is dropped (``REFUSED_SHARE``)."""
 
     def __init__(
         self,
@@ -167,6 +174,10 @@ class ParsedDocuments:
         if len(query) <= self.max_document_chars:
             self.kept.put(key, _Parsed(document), document_bytes(document))
         return document
+
+    def forget(self, query: str, options: dict[str, Any]) -> None:
+        """Drop the document of ``query``: one refused for good (``gql.graph.guard``)."""
+        self.kept.pop(_key(query, options))
 
     def validated(self, query: str, options: dict[str, Any]) -> DocumentNode | None:
         """The kept document of ``query`` when it was validated and found valid (under
@@ -195,6 +206,9 @@ class ParsedDocuments:
         errors = found.validated.get(rule_set)
         if errors is None:
             errors = validate_document(schema, document, rules)
+            if errors and document_bytes(document) > self.kept.max_bytes // REFUSED_SHARE:
+                self.kept.pop(key)
+                return errors
             found.validated[rule_set] = errors
             self.kept.charge(key, len(errors) * ERROR_BYTES)
         return errors

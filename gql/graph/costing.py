@@ -4,8 +4,9 @@ What is derived from a document is kept with it, keyed by its text: its verdict 
 settings whose limits it was found within, so a repeated query is neither scanned nor
 measured again), its operations' shapes, and their costs per value of the variables that
 size lists. The parser's cache hands out the same document for the same text, and an
-entry is used only with that very document. A text refused before parsing is kept too,
-with its error, so a repeated attack costs one lookup.
+entry is used only with that very document. A text refused by a limit, before parsing or
+by its document's shape, is kept with its error instead of its document, so a repeated
+attack costs one lookup.
 
 ``Costing`` checks a parsed document's shape and cost and, once executed, counts and
 sizes its answer: the request guard's hooks (``gql.graph.guard``) call it, and so does the
@@ -113,16 +114,24 @@ class SchemaState:
         self.documents.put(query, entry, document_bytes(document))
         return entry
 
+    def refuse(self, query: str, settings: Settings, error: LimitExceeded) -> None:
+        """Keep ``query``'s refusal by its text alone, as ``check_text`` does, and let its
+        document go: a repeated query over a shape limit costs a lookup, and distinct ones
+        (an attack varied so no cache answers it) keep only their texts alive, never the
+        megabytes of their parsed documents."""
+        self.documents.pop(query)
+        self.refused.max_entries = max(settings.document_cache_entries, 1)
+        self.refused.put(query, (settings, error.again()), sys.getsizeof(query))
+
     def check_text(self, query: str, settings: Settings) -> None:
         """``check_tokens``, its refusals kept (a repeated attack costs a lookup)."""
         refused = self.refused.get(query)
         if refused is not None and refused[0] is settings:
-            raise refused[1]
+            raise refused[1].again()
         try:
             check_tokens(query, settings)
         except LimitExceeded as error:
-            self.refused.max_entries = max(settings.document_cache_entries, 1)
-            self.refused.put(query, (settings, error), sys.getsizeof(query))
+            self.refuse(query, settings, error)
             raise
 
 
@@ -174,14 +183,18 @@ class Costing:
             else state.document(query, document, settings.document_cache_entries)
         )
         if entry.passed is not settings:
-            check_measures(entry.measures, settings)
+            try:
+                check_measures(entry.measures, settings)
+            except LimitExceeded as over:  # the document's measures, whatever its operation
+                state.refuse(query, settings, over)
+                raise
             entry.passed = settings
         shape = entry.shape(operation_name, state.facts)
         if shape is None:
             return
         self.shape = shape
         if shape.most_repeated > settings.max_field_repeats:
-            raise LimitExceeded(
+            repeated = LimitExceeded(
                 TOO_MANY_REPEATED_FIELDS.code,
                 what=f"{TOO_MANY_REPEATED_FIELDS.what} ({shape.repeated_at})",
                 found=shape.most_repeated,
@@ -189,6 +202,10 @@ class Costing:
                 unit=TOO_MANY_REPEATED_FIELDS.unit,
                 advice=TOO_MANY_REPEATED_FIELDS.advice,
             )
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) == 1:  # else another operation of the text may pass
+                state.refuse(query, settings, repeated)
+            raise repeated
         key = (
             operation_name,
             bounds,

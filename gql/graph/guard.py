@@ -43,7 +43,8 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult, StreamExecutionResult
 
-from gql.errors import QueryTimeout, RequestTimeout, UserError
+from gql.errors import LimitExceeded, QueryTimeout, RequestTimeout, UserError
+from gql.execution.documents import ParsedDocuments
 from gql.graph.context import Context, SubscriptionContext
 from gql.graph.cost import returned_objects
 from gql.graph.costing import Costing, as_graphql_error, parse_options, schema_state
@@ -161,16 +162,23 @@ class RequestGuard(Costing, SchemaExtension):
         context.parse_options.update(parse_options(settings))  # type: ignore[typeddict-item]
         yield
         if context.graphql_document is not None:
-            self.check_document(
-                state,
-                query,
-                known,
-                context.graphql_document,
-                settings,
-                operation_name=context.operation_name,
-                variables=context.variables or {},
-                bounds=self.bounds,
-            )
+            try:
+                self.check_document(
+                    state,
+                    query,
+                    known,
+                    context.graphql_document,
+                    settings,
+                    operation_name=context.operation_name,
+                    variables=context.variables or {},
+                    bounds=self.bounds,
+                )
+            except LimitExceeded:
+                documents = getattr(context.schema, "documents", None)
+                if isinstance(documents, ParsedDocuments) and state.refused.get(query):
+                    # Refused by its text from now on: its parse need not be kept.
+                    documents.forget(query, dict(context.parse_options))
+                raise
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         """Each event of a subscription: its actual cost is the objects it returned (the

@@ -110,3 +110,18 @@ def test_only_documents_validated_without_errors_count_as_validated() -> None:
     wrong = documents.parse(invalid, {})
     assert documents.validate(schema, invalid, {}, wrong, rules) != []
     assert documents.validated(invalid, {}) is None
+
+
+def test_a_large_document_refused_by_validation_is_not_kept() -> None:
+    """A small invalid document stays kept with its errors; a large one (distinct large
+    invalid documents would fill the cache) is dropped once refused."""
+    schema = graphql_schema(build_schema())
+    documents = ParsedDocuments(256, max_bytes=16 * MB)  # refused ones kept up to 64 kB
+    rules = tuple(specified_rules)
+    small = "{ nope }"
+    large = "{ " + " ".join(f"nope{i}" for i in range(200)) + " }"  # ~200 tokens, ~130 kB
+    for query in (small, large):
+        document = documents.parse(query, {})
+        assert documents.validate(schema, query, {}, document, rules) != []
+    assert len(documents) == 1
+    assert documents.parse(small, {}) is documents.parse(small, {})

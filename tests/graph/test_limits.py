@@ -20,6 +20,7 @@ from bench.catalog import SCENARIOS
 from gql.errors import LimitExceeded, QueryTimeout
 from gql.graph import limits as limits_module
 from gql.graph.context import Context
+from gql.graph.costing import schema_state
 from gql.graph.limits import check_tokens, measure_document
 from gql.graph.schema import build_schema
 from gql.settings import Settings
@@ -357,12 +358,34 @@ async def test_a_query_refused_by_its_text_is_never_parsed(
     # Refused again, from the kept refusal.
     again = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
     assert code_of(again) == code
-    # Too many fields shows only once parsed: parsed, then refused.
-    result = await schema.execute(
-        attacks.branching_fragments(),
-        context_value=Context.for_request(seeds_store, Settings()),
-    )
-    assert code_of(result) == "TOO_MANY_FIELDS" and len(documents) == 1
+    # Too many fields shows only once parsed: parsed, refused, and its parse let go.
+    query = attacks.branching_fragments()
+    result = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
+    assert code_of(result) == "TOO_MANY_FIELDS" and len(documents) == 0
+    again = await schema.execute(query, context_value=Context.for_request(seeds_store, Settings()))
+    assert code_of(again) == "TOO_MANY_FIELDS" and len(documents) == 0
+    assert [e.message for e in again.errors or []] == [e.message for e in result.errors or []]
+
+
+async def test_a_repeated_refusal_keeps_nothing_of_the_requests_that_met_it(
+    seeds_store: Store,
+) -> None:
+    """A refusal kept by its text is raised anew each time: the kept exception carries no
+    traceback, so the frames of the requests it refused (and the documents they parsed)
+    are not chained onto it and kept alive, however often the query is sent."""
+    schema = build_schema()
+    settings = Settings()
+    queries = [attacks.tokens(10_001), attacks.branching_fragments(), attacks.aliases(500)]
+    for query in queries:
+        for _ in range(5):
+            result = await schema.execute(
+                query, context_value=Context.for_request(seeds_store, settings)
+            )
+            assert result.errors and result.data is None
+    kept = schema_state(schema).refused.values()
+    assert len(kept) == len(queries)
+    assert all(error.__traceback__ is None for _, error in kept)
+    assert len(schema.documents or []) == 0
 
 
 def test_the_readme_table_publishes_every_limit_with_its_default_and_code() -> None:
