@@ -86,6 +86,19 @@ FILTERS: tuple[dict[str, Any] | None, ...] = (
     {"title": {"contains": "vision"}},
     {"or": [{"heat": {"lt": 20}}, {"not": {"publishedAt": {"lt": "2020-01-01T00:00:00Z"}}}]},
     {"topics": {"none": {"name": {"eq": "AI"}}}, "hasRelated": True},
+    {"topics": {"some": {"slug": {"eq": "ai"}}}},
+    {
+        "and": [
+            {"publishedAt": {"lt": "2023-01-01T00:00:00Z"}},
+            {"publishedAt": {"gt": "2020-06-01T00:00:00Z"}},
+            {"topics": {"some": {"root": True}}},
+        ],
+        "quality": {"gte": 40},
+    },
+    {
+        "topics": {"some": {"name": {"startsWith": "machine"}}},
+        "provider": {"name": {"in": ["VentureBeat", "Medium"]}},
+    },
 )
 ORDERS: tuple[list[str] | None, ...] = (
     None,

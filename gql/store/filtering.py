@@ -197,6 +197,52 @@ def compile_condition(
     return f"NOT EXISTS ({base} AND NOT {inner})"
 
 
+_RANGES = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _conjuncts(condition: Condition) -> list[Condition]:
+    """The parts ``condition`` requires all of (nested ``All`` flattened)."""
+    if isinstance(condition, All):
+        return [part for inner in condition.parts for part in _conjuncts(inner)]
+    return [condition]
+
+
+def topic_ids(condition: Condition | None, params: list[Any]) -> tuple[str, Condition] | None:
+    """When ``condition`` requires some topic of the article to satisfy a condition: a
+    select of those articles' ids (with their ``publishedAt`` bounds, which the index
+    ``article_topics_published`` orders within each topic, through the date copied into
+    ``article_topics``), and what of ``condition`` remains to test beside it; params are
+    appended for the select. None when ``condition`` requires no topic.
+
+    For a search, whose matches come from the full-text index in no useful order: a set of
+    ids tested on each match costs less than reading the match's article and its topics
+    (see BENCHMARKS.md, "The search page at 100k")."""
+    if condition is None:
+        return None
+    parts = _conjuncts(condition)
+    topic = next((p for p in parts if isinstance(p, TopicsMatch) and p.quantifier == "some"), None)
+    if topic is None:
+        return None
+    dates = [
+        p
+        for p in parts
+        if isinstance(p, Compare)
+        and p.field == "publishedAt"
+        and p.op in _RANGES
+        and isinstance(p.value, datetime)
+    ]
+    inner = compile_condition(topic.condition, "topic", params)
+    sql = (
+        "SELECT x.article_id FROM article_topics x"
+        f" WHERE x.topic_id IN (SELECT t.id FROM topics t WHERE {inner})"
+    )
+    for date in dates:
+        params.append(_param(date.value))
+        sql += f" AND x.published_at {_RANGES[date.op]} ?"
+    rest = tuple(p for p in parts if p is not topic and not any(p is d for d in dates))
+    return sql, All(rest)
+
+
 def where(
     condition: Condition | None, entity: str, dialect: Dialect = SQLITE
 ) -> tuple[str, list[Any]]:

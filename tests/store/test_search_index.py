@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from gql.store import (
+    All,
     ArticleList,
     Compare,
     Condition,
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.sqlite_only(
 )
 
 SINCE = datetime(2022, 1, 1, tzinfo=UTC)
+AFTER, UNTIL = datetime(2020, 6, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)
 TOPICS = ("Natural Language Processing", "Google AI", "Microsoft AI")
 META = {m["webUrl"].strip(): m for m in reversed(corpus.read_articles(SEEDS).values())}
 """Each URL's first file (the loader keeps the first file of a URL)."""
@@ -50,6 +52,31 @@ FILTERS: list[tuple[Condition | None, Any]] = [
     (
         TopicsMatch("some", Compare("name", "in", TOPICS)),
         lambda m: bool(set(m["topics"]) & set(TOPICS)),
+    ),
+    # Topics with date bounds and another test: the topics as a set of ids bounded by
+    # the dates (``filtering.topic_ids``), the rest tested per match.
+    (
+        All(
+            (
+                Compare("publishedAt", "gte", SINCE),
+                TopicsMatch("some", Compare("name", "in", TOPICS)),
+            )
+        ),
+        lambda m: m["publishedDateTime"] >= SINCE and bool(set(m["topics"]) & set(TOPICS)),
+    ),
+    (
+        All(
+            (
+                All((Compare("publishedAt", "lt", UNTIL), Compare("quality", "gte", 40))),
+                Compare("publishedAt", "gt", AFTER),
+                TopicsMatch("some", Compare("name", "startsWith", "machine")),
+            )
+        ),
+        lambda m: (
+            AFTER < m["publishedDateTime"] < UNTIL
+            and (m.get("quality") or 0) >= 40
+            and any(t.casefold().startswith("machine") for t in m["topics"])
+        ),
     ),
     (Flag("published", True), lambda m: m.get("published") is True),
     # A column the narrow index does not hold: the wide rows are read.
@@ -190,3 +217,29 @@ async def test_opening_an_old_database_for_writing_adds_the_index(
     assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [
         (str(SCHEMA_VERSION),)
     ]
+
+
+async def test_a_topic_filter_with_dates_is_a_range_of_the_topic_index(
+    seeds_store: Store, seeds_db: Path
+) -> None:
+    """The matches are tested against the articles of the topics within the dates, read
+    as one range of ``article_topics_published`` per topic, never looked up in the
+    full-text index one by one; the article of a match is read only when it passes."""
+    condition = All(
+        (Compare("publishedAt", "gte", SINCE), TopicsMatch("some", Compare("name", "in", TOPICS)))
+    )
+    with recording_queries() as log:
+        await load_search_page(seeds_store, _spec("ai", condition), with_matched_ids=True)
+    ranked = log.sql[0]
+    with sqlite3.connect(seeds_db) as conn:
+        plan = [
+            row[3]
+            for row in conn.execute(f"EXPLAIN QUERY PLAN {ranked}", [None] * ranked.count("?"))
+        ]
+    assert (
+        "SEARCH x USING COVERING INDEX article_topics_published (topic_id=? AND published_at>?)"
+        in plan
+    )
+    assert not any("article_topics_topic" in step or "PRIMARY KEY" in step for step in plan)
+    [fts] = [step for step in plan if "articles_fts" in step]
+    assert fts.startswith("SCAN articles_fts VIRTUAL TABLE INDEX 0:M")  # the match alone
