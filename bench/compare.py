@@ -8,8 +8,10 @@ wrk for each round, and prints every round, the medians and ``candidate / baseli
     python -m bench.compare --baseline /path/to/old/checkout --candidate . \\
         --db bench/out/gql-10000.db --scenario front_page --rounds 5
 
-Each checkout needs its own environment with gql installed (``<checkout>/.venv``, made
-by ``make setup`` there, or ``--baseline-gql``/``--candidate-gql`` naming the command).
+Each checkout is served by its own environment (``<checkout>/.venv``, made by ``make
+setup`` there), by ``--baseline-gql``/``--candidate-gql`` naming the command, or else by
+this interpreter importing the checkout's code (a ``git worktree`` of an older commit
+needs no environment of its own while its dependencies are this one's).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import argparse
 import json
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.catalog import scenario
@@ -28,21 +30,24 @@ from bench.servers import HOST, free_port, running
 
 @dataclass(frozen=True)
 class Variant:
-    """One side of the comparison: a name and the ``gql`` command that serves it."""
+    """One side of the comparison: a name, its checkout and the ``gql`` command that
+    serves it (run in the checkout, with ``env`` added)."""
 
     name: str
-    gql: Path
+    checkout: Path
+    gql: tuple[str, ...]
     db: Path
     """The database it serves: both sides serve the same data, but a checkout of another
     schema version needs its own copy, built by its own ``gql load``."""
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def _serve_command(variant: Variant, db: Path, port: int, workers: int) -> list[str]:
     return [
-        str(variant.gql),
+        *variant.gql,
         "serve",
         "--db",
-        str(db),
+        str(db.resolve()),
         "--host",
         HOST,
         "--port",
@@ -75,17 +80,35 @@ def measure(
         path="/graphql",
         ready_path="/healthz",
         log_path=log_dir / f"{variant.name}.log",
+        env=variant.env,
+        cwd=variant.checkout,
         startups=workers,
     ) as server:
         run_wrk(wrk, server.url, body, duration_s=warmup_s, connections=connections)
         return run_wrk(wrk, server.url, body, duration_s=duration_s, connections=connections)
 
 
-def _gql_of(checkout: Path, explicit: Path | None) -> Path:
-    command = explicit or checkout / ".venv" / "bin" / "gql"
-    if not command.exists():
-        raise SystemExit(f"{command} does not exist: run `make setup` in {checkout}")
-    return command
+def _variant(name: str, checkout: Path, explicit: Path | None, db: Path) -> Variant:
+    """The variant of ``checkout``: its ``--X-gql`` command, else its own ``.venv``'s
+    ``gql``, else this interpreter importing the checkout's code (``PYTHONPATH``). Each
+    runs in its checkout: ``python -c`` puts the working directory ahead of
+    ``PYTHONPATH``, so run from another checkout it would serve that one's code."""
+    checkout = checkout.resolve()
+    own = checkout / ".venv" / "bin" / "gql"
+    if explicit is not None or own.exists():
+        command = (explicit or own).resolve()
+        if not command.exists():
+            raise SystemExit(f"{command} does not exist")
+        return Variant(name, checkout, (str(command),), db)
+    if not (checkout / "gql" / "cli").exists():
+        raise SystemExit(f"{checkout} is not a checkout of gql")
+    return Variant(
+        name,
+        checkout,
+        (sys.executable, "-c", "from gql.cli import main; main()"),
+        db,
+        env={"PYTHONPATH": str(checkout)},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     # The scenario's variables (a topic's slug, the most-cited article) from the database.
     body = json.dumps(scenario(args.scenario).body(args.db)).encode()
     variants = [
-        Variant("baseline", _gql_of(args.baseline, args.baseline_gql), args.baseline_db or args.db),
-        Variant("candidate", _gql_of(args.candidate, args.candidate_gql), args.db),
+        _variant("baseline", args.baseline, args.baseline_gql, args.baseline_db or args.db),
+        _variant("candidate", args.candidate, args.candidate_gql, args.db),
     ]
     rps: dict[str, list[float]] = {v.name: [] for v in variants}
     p99: dict[str, list[float]] = {v.name: [] for v in variants}

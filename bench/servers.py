@@ -167,10 +167,11 @@ def running(
     ready_path: str,
     log_path: Path,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
     timeout_s: float = 60,
     startups: int = 0,
 ) -> Iterator[Server]:
-    """Run ``command`` (which must listen on ``port``) until the block ends."""
+    """Run ``command`` (which must listen on ``port``; in ``cwd``) until the block ends."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -179,6 +180,7 @@ def running(
             stderr=subprocess.STDOUT,
             start_new_session=True,
             env={**os.environ, **(env or {})},
+            cwd=cwd,
         )
     try:
         _wait_ready(f"http://{HOST}:{port}{ready_path}", process, log_path, timeout_s, startups)
