@@ -207,20 +207,41 @@ def _conjuncts(condition: Condition) -> list[Condition]:
     return [condition]
 
 
-def topic_ids(condition: Condition | None, params: list[Any]) -> tuple[str, Condition] | None:
-    """When ``condition`` requires some topic of the article to satisfy a condition: a
-    select of those articles' ids (with their ``publishedAt`` bounds, which the index
-    ``article_topics_published`` orders within each topic, through the date copied into
-    ``article_topics``), and what of ``condition`` remains to test beside it; params are
-    appended for the select. None when ``condition`` requires no topic.
+def _names_topics(condition: Condition) -> bool:
+    """Whether ``condition`` on a topic names the topics it takes (by name or slug)."""
+    return (
+        isinstance(condition, Compare)
+        and condition.field in ("name", "slug")
+        and condition.op in ("eq", "in")
+    )
+
+
+def topic_ids(
+    condition: Condition | None, params: list[Any], dialect: Dialect = SQLITE
+) -> tuple[str, Condition] | None:
+    """When ``condition`` requires the article to have one of some named topics: a select
+    of those topics' articles' ids (within ``condition``'s ``publishedAt`` bounds, which
+    the index ``article_topics_published`` orders within each topic, through the date
+    copied into ``article_topics``), and what of ``condition`` remains to test beside it;
+    params are appended for the select. None when it names no topics.
 
     For a search, whose matches come from the full-text index in no useful order: a set of
-    ids tested on each match costs less than reading the match's article and its topics
-    (see BENCHMARKS.md, "The search page at 100k")."""
+    ids tested on each match costs less than reading the match's article and its topics,
+    unless the topics hold most articles. Topics picked by name are what a search screen
+    filters by; structural conditions (``root``, ``parent``, a prefix) can take nearly
+    every article, and keep the test per match (see BENCHMARKS.md, "Topics as a set of
+    ids")."""
     if condition is None:
         return None
     parts = _conjuncts(condition)
-    topic = next((p for p in parts if isinstance(p, TopicsMatch) and p.quantifier == "some"), None)
+    topic = next(
+        (
+            p
+            for p in parts
+            if isinstance(p, TopicsMatch) and p.quantifier == "some" and _names_topics(p.condition)
+        ),
+        None,
+    )
     if topic is None:
         return None
     dates = [
@@ -231,7 +252,7 @@ def topic_ids(condition: Condition | None, params: list[Any]) -> tuple[str, Cond
         and p.op in _RANGES
         and isinstance(p.value, datetime)
     ]
-    inner = compile_condition(topic.condition, "topic", params)
+    inner = compile_condition(topic.condition, "topic", params, dialect)
     sql = (
         "SELECT x.article_id FROM article_topics x"
         f" WHERE x.topic_id IN (SELECT t.id FROM topics t WHERE {inner})"

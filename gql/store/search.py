@@ -218,7 +218,7 @@ def _condition(store: Store, condition: Condition | None) -> tuple[str, list[Any
     ``+`` keeps FTS5 from taking the set as rowids to look up one by one."""
     if not _postgres(store):
         params: list[Any] = []
-        found = topic_ids(condition, params)
+        found = topic_ids(condition, params, store.dialect)
         if found is not None:
             ids, rest = found
             rest_sql = compile_condition(rest, "article", params, store.dialect)

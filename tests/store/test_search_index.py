@@ -69,12 +69,25 @@ FILTERS: list[tuple[Condition | None, Any]] = [
             (
                 All((Compare("publishedAt", "lt", UNTIL), Compare("quality", "gte", 40))),
                 Compare("publishedAt", "gt", AFTER),
-                TopicsMatch("some", Compare("name", "startsWith", "machine")),
+                TopicsMatch("some", Compare("slug", "in", ("machine-learning", "google-ai"))),
             )
         ),
         lambda m: (
             AFTER < m["publishedDateTime"] < UNTIL
             and (m.get("quality") or 0) >= 40
+            and bool({"Machine Learning", "Google AI"} & set(m["topics"]))
+        ),
+    ),
+    # Topics taken by a prefix: tested per match, beside the dates.
+    (
+        All(
+            (
+                Compare("publishedAt", "gte", AFTER),
+                TopicsMatch("some", Compare("name", "startsWith", "machine")),
+            )
+        ),
+        lambda m: (
+            m["publishedDateTime"] >= AFTER
             and any(t.casefold().startswith("machine") for t in m["topics"])
         ),
     ),
