@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import strawberry
 from graphql import (
     FieldNode,
@@ -21,7 +20,7 @@ from graphql import (
 )
 
 from gql.execution.compat import resolve_info
-from gql.execution.documents import DocumentCache
+from gql.execution.documents import DocumentCache, values_key
 
 Info = strawberry.Info[Any, Any]
 
@@ -55,11 +54,6 @@ def _variable_names(
     return tuple(sorted(collector.names))
 
 
-MAX_VARIABLES_BYTES = 2048
-"""Selections below variables larger than this (as JSON) are converted per request: such
-values are rarely repeated, and a key would keep them alive."""
-
-
 class SelectionCache:
     """Strawberry's ``info.selected_fields``, converted once per document and variables.
 
@@ -85,15 +79,10 @@ class SelectionCache:
         if names is None:
             names = entries[ids] = _variable_names(tuple(raw.field_nodes), raw.fragments)
         variables = info.variable_values
-        try:
-            values = orjson.dumps([variables.get(name) for name in names])
-        except TypeError:  # a value orjson cannot encode: not worth a key of its own
+        values = values_key([variables.get(name) for name in names])
+        if values is None:  # converted per request (``values_key``)
             return info.selected_fields
-        if len(values) > MAX_VARIABLES_BYTES:
-            return info.selected_fields
-        # orjson's bytes keep their whole 4 kB output buffer; the key keeps an exact copy
-        # (200 cached fields of a document held 800 kB of empty buffers).
-        key = (ids, bytes(memoryview(values)))
+        key = (ids, values)
         found = entries.get(key)
         if found is None:
             found = entries[key] = info.selected_fields

@@ -58,13 +58,6 @@ def lookup_key(name: str, arguments: dict[str, Any]) -> tuple[str, str, Any]:
     return name, *keys
 
 
-def applies(object_type: GraphQLObjectType, condition: str) -> bool:
-    """Whether a fragment on type ``condition`` applies to an object of ``object_type``."""
-    return condition == object_type.name or any(
-        interface.name == condition for interface in object_type.interfaces
-    )
-
-
 def present_object(field_def: GraphQLField) -> GraphQLObjectType:
     """The object type of a non-null field whose object is always there (an edge's node,
     a page's ``pageInfo``)."""

@@ -14,10 +14,12 @@ executed as before, for: fields other than stored values, global IDs, the relati
 store knows, article pages (``nodes``, ``edges``, ``pageInfo``, ``totalCount``) and root
 lookups of one article, topic or provider (so ``extra``, facets, search, introspection);
 a non-null scalar over a column that may hold NULL, a non-null relation to one entity
-(graphql-core would report the null); any directive; an argument the resolver refuses
-(its error comes from it, as before); trees the store answers better by batches or not
-at all (``TreeUnsupported``: a page of articles per row of a list, a backward page,
-cursors of a list by title).
+(graphql-core would report the null); a directive on the operation; an argument the
+resolver refuses (its error comes from it, as before); trees the store answers better by
+batches or not at all (``TreeUnsupported``: a page of articles per row of a list, a
+backward page, cursors of a list by title). Fields are collected by graphql-core
+(``PlanningExecutor.root_fields``, ``subfields``), so ``@skip`` and ``@include`` apply as
+they do there: a statement is kept per variables.
 
 The answer is the field-by-field execution's, byte for byte once encoded
 (``tests/execution/test_statements.py``, the differential property).
@@ -25,31 +27,31 @@ The answer is the field-by-field execution's, byte for byte once encoded
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Hashable, Mapping
 from typing import Any
 
 import orjson
 from graphql import (
     FieldNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
     get_argument_values,
 )
 
+from gql.errors import QueryTimeout, RequestTimeout
 from gql.execution.compat import (
+    FieldGroup,
     ObjectField,
     PlanningExecutor,
     ResolverCall,
     coerced_variables,
+    is_plain,
     origin_class,
 )
-from gql.execution.documents import DocumentCache
+from gql.execution.documents import DocumentCache, values_key
 from gql.graph.context import Context
 from gql.graph.lists import article_spec
 from gql.graph.pagination import order_tag
@@ -62,7 +64,6 @@ from gql.graph.readable import (
     LOOKUPS,
     PAGE_INFO,
     Unsupported,
-    applies,
     field_object,
     lookup_key,
     present_object,
@@ -127,16 +128,15 @@ class Statements:
         settings = context.settings
         if not settings.whole_statements:
             return None
-        store = context.store
-        try:
-            variables = orjson.dumps(
-                coerced_variables(executor.variable_values), option=orjson.OPT_SORT_KEYS
-            )
-        except TypeError:
-            return None  # values JSON does not carry: not worth a key
         entries = self.documents.entries(operation)
-        key = (variables, id(settings), store.dialect.name)
-        if entries is not None and key in entries:
+        if entries is None:
+            return None  # not kept: translating it per request costs more than it saves
+        variables = values_key(coerced_variables(executor.variable_values))
+        if variables is None:
+            return None
+        store = context.store
+        key = (variables, settings, store.dialect.name)
+        if key in entries:
             compiled = entries[key]
         else:
             try:
@@ -144,16 +144,38 @@ class Statements:
                 compiled = (*json_statement(tree, store.dialect), Placement())
             except (Unsupported, TreeUnsupported):
                 compiled = None
-            if entries is not None:
-                entries[key] = compiled
-                self.documents.charge(operation, len(compiled[0]) if compiled else 0)
+            entries[key] = compiled
+            self.documents.charge(operation, len(variables) + (len(compiled[0]) if compiled else 0))
         if compiled is None:
             return None
-        return _loaded(store, *compiled)
+        return _loaded(store, *compiled, entries, key)
 
 
-async def _loaded(store: Any, sql: str, params: list[Any], placement: Placement) -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads(await load_json(store, sql, params, placement))
+def _plain(fields: dict[str, FieldGroup]) -> dict[str, FieldGroup]:
+    """``fields``, none deferred nor inside a fragment with variables (else ``Unsupported``)."""
+    if not all(is_plain(group) for group in fields.values()):
+        raise Unsupported
+    return fields
+
+
+async def _loaded(
+    store: Any,
+    sql: str,
+    params: list[Any],
+    placement: Placement,
+    entries: dict[Hashable, Compiled],
+    key: Hashable,
+) -> dict[str, Any]:
+    """The statement's answer. One that ran out of its time limit is not tried again for
+    these variables: the executor answers field by field from then on, rather than
+    running the statement first on every repeat of a request it cannot answer."""
+    try:
+        text = await load_json(store, sql, params, placement)
+    except QueryTimeout as error:
+        if not isinstance(error, RequestTimeout):
+            entries[key] = None
+        raise
+    data: dict[str, Any] = orjson.loads(text)
     return data
 
 
@@ -175,8 +197,8 @@ class _Translator:
         if root is None or operation.directives:
             raise Unsupported
         fields: list[Any] = []
-        for key, nodes in self.collect(root, [operation.selection_set]).items():
-            name = nodes[0].name.value
+        for key, group in _plain(self.executor.root_fields(root)).items():
+            name = group[0].node.name.value
             if name == "__typename":
                 fields.append(Constant(key, root.name))
                 continue
@@ -184,59 +206,18 @@ class _Translator:
             if field_def is None:
                 raise Unsupported
             if (root.name, name) in ARTICLE_LISTS:
-                fields.append(self.article_list(root, key, name, field_def, nodes))
-            elif name in LOOKUPS:  # checked first: other fields' arguments are not coerced
-                fields.append(self.lookup(key, name, field_def, nodes))
+                fields.append(self.article_list(root, key, name, field_def, group))
+            elif name in LOOKUPS:  # named before any other field's arguments are coerced
+                fields.append(self.lookup(root, key, name, field_def, group))
             else:
                 raise Unsupported
         return Tree(tuple(fields))
 
     # --- selections ------------------------------------------------------------------
 
-    def collect(
-        self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]
-    ) -> dict[str, list[FieldNode]]:
-        """Fields by response key, in graphql-core's order, fragments merged."""
-        found: dict[str, list[FieldNode]] = {}
-        for selection_set in selection_sets:
-            self._collect(object_type, selection_set, found, set())
-        return found
-
-    def _collect(
-        self,
-        object_type: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        found: dict[str, list[FieldNode]],
-        visited: set[str],
-    ) -> None:
-        for selection in selection_set.selections:
-            if selection.directives:
-                raise Unsupported
-            if isinstance(selection, FieldNode):
-                key = selection.alias.value if selection.alias else selection.name.value
-                found.setdefault(key, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                if condition is None or applies(object_type, condition.name.value):
-                    self._collect(object_type, selection.selection_set, found, visited)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in visited:
-                    continue
-                visited.add(name)
-                fragment = self.executor.fragment(name)
-                if fragment is None or fragment.directives:
-                    raise Unsupported
-                if applies(object_type, fragment.type_condition.name.value):
-                    self._collect(object_type, fragment.selection_set, found, visited)
-            else:
-                raise Unsupported
-
-    def subfields(
-        self, object_type: GraphQLObjectType, nodes: list[FieldNode]
-    ) -> dict[str, list[FieldNode]]:
-        sets = [node.selection_set for node in nodes if node.selection_set is not None]
-        return self.collect(object_type, sets)
+    def subfields(self, object_type: GraphQLObjectType, group: FieldGroup) -> dict[str, FieldGroup]:
+        """The fields below ``group`` by response key, as graphql-core collects them."""
+        return _plain(self.executor.subfields(object_type, group))
 
     def arguments(
         self, parent: GraphQLObjectType, name: str, field_def: GraphQLField, node: FieldNode
@@ -257,7 +238,7 @@ class _Translator:
     # --- fields ------------------------------------------------------------------------
 
     def entity_fields(
-        self, object_type: GraphQLObjectType, nodes: list[FieldNode]
+        self, object_type: GraphQLObjectType, group: FieldGroup
     ) -> tuple[TreeField, ...]:
         entity = ENTITY_TYPES.get(object_type.name)
         if entity is None:
@@ -265,8 +246,8 @@ class _Translator:
         origin = origin_class(object_type)
         relations = RELATIONS.get(origin, {}) if origin is not None else {}
         fields: list[TreeField] = []
-        for key, group in self.subfields(object_type, nodes).items():
-            name = group[0].name.value
+        for key, sub in self.subfields(object_type, group).items():
+            name = sub[0].node.name.value
             if name == "__typename":
                 fields.append(Constant(key, object_type.name))
                 continue
@@ -274,7 +255,7 @@ class _Translator:
             if field_def is None:
                 raise Unsupported
             if (object_type.name, name) in ARTICLE_LISTS:
-                fields.append(self.article_list(object_type, key, name, field_def, group))
+                fields.append(self.article_list(object_type, key, name, field_def, sub))
                 continue
             known = self.fields.get((object_type.name, name))
             if known is None:
@@ -287,23 +268,23 @@ class _Translator:
             if known.attribute and value_column(entity, python_name):
                 if isinstance(field_def.type, GraphQLNonNull) and nullable(entity, python_name):
                     raise Unsupported
-                if group[0].selection_set is not None:
+                if sub[0].node.selection_set is not None:
                     raise Unsupported
                 fields.append(Value(key, python_name))
                 continue
             if python_name in relations and relation_kind(entity, python_name) is not None:
-                fields.append(self.related(key, entity, python_name, field_def, group))
+                fields.append(self.related(key, entity, python_name, field_def, sub))
                 continue
             raise Unsupported
         return tuple(fields)
 
     def related(
-        self, key: str, entity: str, relation: str, field_def: GraphQLField, nodes: list[FieldNode]
+        self, key: str, entity: str, relation: str, field_def: GraphQLField, group: FieldGroup
     ) -> Related:
-        if any(node.arguments for node in nodes):
+        if any(details.node.arguments for details in group):
             raise Unsupported
         target = field_object(field_def, many=relation_kind(entity, relation) == "many")
-        return Related(key, relation, self.entity_fields(target, nodes))
+        return Related(key, relation, self.entity_fields(target, group))
 
     def article_list(
         self,
@@ -311,10 +292,10 @@ class _Translator:
         key: str,
         name: str,
         field_def: GraphQLField,
-        nodes: list[FieldNode],
+        group: FieldGroup,
     ) -> Articles | ArticlePage:
         relation, connection = ARTICLE_LISTS[(parent.name, name)]
-        arguments = self.arguments(parent, name, field_def, nodes[0])
+        arguments = self.arguments(parent, name, field_def, group[0].node)
         if set(arguments) - set(ARTICLE_LIST_ARGUMENTS):
             raise Unsupported
         try:
@@ -331,22 +312,22 @@ class _Translator:
             raise Unsupported from exc
         if not connection:
             target = field_object(field_def, many=True)
-            return Articles(key, relation, spec, self.entity_fields(target, nodes))
+            return Articles(key, relation, spec, self.entity_fields(target, group))
         connection_type = field_object(field_def, many=False)
         if connection_type.name != CONNECTION_TYPE:
             raise Unsupported
         items: list[Nodes | Edges | Bounds | Count | Constant] = []
-        for item_key, group in self.subfields(connection_type, nodes).items():
-            item = group[0].name.value
+        for item_key, sub in self.subfields(connection_type, group).items():
+            item = sub[0].node.name.value
             if item == "__typename":
                 items.append(Constant(item_key, connection_type.name))
             elif item == "nodes":
                 article_type = field_object(connection_type.fields["nodes"], many=True)
-                items.append(Nodes(item_key, self.entity_fields(article_type, group)))
+                items.append(Nodes(item_key, self.entity_fields(article_type, sub)))
             elif item == "edges":
-                items.append(self.edges(item_key, connection_type.fields["edges"], group))
+                items.append(self.edges(item_key, connection_type.fields["edges"], sub))
             elif item == "pageInfo":
-                items.append(self.bounds(item_key, connection_type.fields["pageInfo"], group))
+                items.append(self.bounds(item_key, connection_type.fields["pageInfo"], sub))
             elif item == "totalCount":
                 items.append(Count(item_key))
             else:
@@ -354,27 +335,27 @@ class _Translator:
         tag = order_tag("articles", spec.order)
         return ArticlePage(key, relation, spec, tuple(items), tag)
 
-    def edges(self, key: str, field_def: GraphQLField, nodes: list[FieldNode]) -> Edges:
+    def edges(self, key: str, field_def: GraphQLField, group: FieldGroup) -> Edges:
         edge_type = field_object(field_def, many=True)
         items: list[Nodes | Cursor | Constant] = []
-        for item_key, group in self.subfields(edge_type, nodes).items():
-            item = group[0].name.value
+        for item_key, sub in self.subfields(edge_type, group).items():
+            item = sub[0].node.name.value
             if item == "__typename":
                 items.append(Constant(item_key, edge_type.name))
             elif item == "node":
                 article_type = present_object(edge_type.fields["node"])
-                items.append(Nodes(item_key, self.entity_fields(article_type, group)))
+                items.append(Nodes(item_key, self.entity_fields(article_type, sub)))
             elif item == "cursor":
                 items.append(Cursor(item_key))
             else:
                 raise Unsupported
         return Edges(key, tuple(items))
 
-    def bounds(self, key: str, field_def: GraphQLField, nodes: list[FieldNode]) -> Bounds:
+    def bounds(self, key: str, field_def: GraphQLField, group: FieldGroup) -> Bounds:
         info_type = present_object(field_def)
         items: list[More | Cursor | Constant] = []
-        for item_key, group in self.subfields(info_type, nodes).items():
-            item = group[0].name.value
+        for item_key, sub in self.subfields(info_type, group).items():
+            item = sub[0].node.name.value
             if item == "__typename":
                 items.append(Constant(item_key, info_type.name))
             elif item in PAGE_INFO:
@@ -385,14 +366,17 @@ class _Translator:
         return Bounds(key, tuple(items))
 
     def lookup(
-        self, key: str, name: str, field_def: GraphQLField, nodes: list[FieldNode]
+        self,
+        root: GraphQLObjectType,
+        key: str,
+        name: str,
+        field_def: GraphQLField,
+        group: FieldGroup,
     ) -> Lookup:
-        root = self.schema.query_type
-        assert root is not None
-        arguments = self.arguments(root, name, field_def, nodes[0])
+        arguments = self.arguments(root, name, field_def, group[0].node)
         try:
             entity, column, value = lookup_key(name, arguments)
         except Exception as exc:  # the resolver's error, on the usual path
             raise Unsupported from exc
         target = field_object(field_def, many=False)
-        return Lookup(key, entity, column, value, self.entity_fields(target, nodes))
+        return Lookup(key, entity, column, value, self.entity_fields(target, group))

@@ -10,7 +10,7 @@ from graphql import parse
 from graphql.validation import specified_rules
 
 from gql.execution.compat import graphql_schema
-from gql.execution.documents import DocumentCache, ParsedDocuments
+from gql.execution.documents import DocumentCache, ParsedDocuments, document_bytes
 from gql.graph.context import Context
 from gql.graph.schema import build_schema
 from gql.settings import Settings
@@ -125,3 +125,18 @@ def test_a_large_document_refused_by_validation_is_not_kept() -> None:
         assert documents.validate(schema, query, {}, document, rules) != []
     assert len(documents) == 1
     assert documents.parse(small, {}) is documents.parse(small, {})
+
+
+def test_what_was_charged_for_entries_goes_when_they_are_emptied() -> None:
+    """Entries charged to a document (a statement's text per variables) are emptied once
+    there are ``max_entries_per_document``; their charge goes with them, so a document
+    paged by ever new variables does not grow in the budget while holding few entries."""
+    cache: DocumentCache[int] = DocumentCache(256, max_entries_per_document=4)
+    [operation] = parse(aliases(0, 10)).definitions
+    for n in range(1_000):
+        entries = cache.entries(operation)  # type: ignore[arg-type]
+        assert entries is not None
+        entries[n] = n
+        cache.charge(operation, 10_000)  # type: ignore[arg-type]
+    assert len(entries) <= 4
+    assert cache.bytes <= document_bytes(operation) + 4 * 10_000  # type: ignore[arg-type]

@@ -144,15 +144,24 @@ COVERED: list[tuple[str, str, dict[str, Any]]] = [
         """,
         {"domain": "WWW.VentureBeat.com"},
     ),
+    (
+        "@include and @skip, as the variables have them",
+        "query ($on: Boolean!) { articles(first: 5) { nodes { title @include(if: $on)"
+        " provider @skip(if: $on) { name } ...F @include(if: $on) } } }"
+        " fragment F on Article { topics { name } }",
+        {"on": True},
+    ),
+    (
+        "@include and @skip, the other way",
+        "query ($on: Boolean!) { articles(first: 5) { nodes { title @include(if: $on)"
+        " provider @skip(if: $on) { name } ...F @include(if: $on) } } }"
+        " fragment F on Article { topics { name } }",
+        {"on": False},
+    ),
 ]
 
 NOT_COVERED: list[tuple[str, str, dict[str, Any]]] = [
     ("deep traversal: a page per row of a list", scenario("deep_traversal").document, {}),
-    (
-        "a directive",
-        "query ($on: Boolean!) { articles { nodes { title @include(if: $on) } } }",
-        {"on": True},
-    ),
     ("cursors by title", "{ articles(first: 3, orderBy: [TITLE_ASC]) { edges { cursor } } }", {}),
     (
         "pages of every topic of a list",
@@ -179,9 +188,14 @@ def server() -> GqlSchema:
 @pytest.fixture
 async def run(seeds_store: Store) -> AsyncIterator[Run]:
     async def run(
-        schema: GqlSchema, query: str, variables: dict[str, Any], *, statements: bool = True
+        schema: GqlSchema,
+        query: str,
+        variables: dict[str, Any],
+        *,
+        statements: bool = True,
+        **overrides: Any,
     ) -> tuple[Any, list[Any], int]:
-        settings = Settings(explain=True, whole_statements=statements)
+        settings = Settings(explain=True, whole_statements=statements, **overrides)
         context = Context.for_request(seeds_store, settings)
         result = await schema.execute(query, variable_values=variables, context_value=context)
         errors = [
@@ -313,3 +327,17 @@ async def test_statements_are_kept_for_a_bounded_number_of_documents(
         assert len(result.data["articles"]["nodes"]) == n + 1
         assert context.query_log is not None and context.query_log.statements == 1
         assert len(statements.documents) == min(n + 1, 3)
+
+
+async def test_each_request_gets_the_statement_of_its_own_settings(
+    run: Run, server: GqlSchema
+) -> None:
+    """One schema serves requests with settings of their own (a page size here): each
+    request's statement is the one of its settings, however often a settings object is
+    made and dropped (a key by the object's id matched another's reused id)."""
+    query = "{ articles { nodes { slug } } }"
+    for n in range(60):
+        size = 1 + n % 5
+        data, errors, statements = await run(server, query, {}, default_page_size=size)
+        assert errors == [] and statements == 1
+        assert len(json.loads(data)["articles"]["nodes"]) == size
