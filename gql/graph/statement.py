@@ -41,7 +41,7 @@ from graphql import (
     get_argument_values,
 )
 
-from gql.errors import QueryTimeout, RequestTimeout
+from gql.errors import QueryTimeout, RequestTimeout, StatementFailed
 from gql.execution.compat import (
     FieldGroup,
     ObjectField,
@@ -166,12 +166,12 @@ async def _loaded(
     entries: dict[Hashable, Compiled],
     key: Hashable,
 ) -> dict[str, Any]:
-    """The statement's answer. One that ran out of its time limit is not tried again for
-    these variables: the executor answers field by field from then on, rather than
-    running the statement first on every repeat of a request it cannot answer."""
+    """The statement's answer. One that failed, or ran out of its time limit, is not tried
+    again for these variables: the executor answers field by field from then on, rather
+    than running the statement first on every repeat of a request it cannot answer."""
     try:
         text = await load_json(store, sql, params, placement)
-    except QueryTimeout as error:
+    except (QueryTimeout, StatementFailed) as error:
         if not isinstance(error, RequestTimeout):
             entries[key] = None
         raise

@@ -47,6 +47,11 @@ from gql.store.json_tree import (
 )
 from gql.store.paging import NEWEST_FIRST, OrderKey, SortKeys, order_by, sort_keys, window_sql
 
+MAX_PAIRS_SQLITE = 63
+"""Keys one ``json_object`` takes: SQLite's functions take at most 127 arguments."""
+MAX_PAIRS_POSTGRES = 50
+"""Keys one ``json_build_object`` takes: PostgreSQL's functions take at most 100."""
+
 
 class _Writer:
     """One statement being written: its text in pieces, parameters in text order."""
@@ -66,6 +71,8 @@ class _Writer:
     def obj(self, pairs: list[tuple[str, str]]) -> str:
         if not pairs:
             raise TreeUnsupported("an object with no fields")
+        if len(pairs) > (MAX_PAIRS_POSTGRES if self.postgres else MAX_PAIRS_SQLITE):
+            raise TreeUnsupported("more fields in one object than the JSON function takes")
         function = "json_build_object" if self.postgres else "json_object"
         return f"{function}({', '.join(f'{_quote(k)}, {v}' for k, v in pairs)})"
 

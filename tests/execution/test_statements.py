@@ -341,3 +341,17 @@ async def test_each_request_gets_the_statement_of_its_own_settings(
         data, errors, statements = await run(server, query, {}, default_page_size=size)
         assert errors == [] and statements == 1
         assert len(json.loads(data)["articles"]["nodes"]) == size
+
+
+async def test_an_object_wider_than_the_json_functions_is_answered_field_by_field(
+    run: Run, server: GqlSchema, reference: GqlSchema
+) -> None:
+    """JSON functions take so many arguments (SQLite 127, PostgreSQL 100): an object of
+    70 keys is no statement, and its answer is the reference's."""
+    keys = " ".join(f"k{n}: title" for n in range(70))
+    query = f"{{ articles(first: 2) {{ nodes {{ {keys} }} }} }}"
+    expected = await run(reference, query, {}, max_aliases=100)
+    got = await run(server, query, {}, max_aliases=100)
+    walked = await run(server, query, {}, statements=False, max_aliases=100)
+    assert expected[1] == [] and len(json.loads(expected[0])["articles"]["nodes"][0]) == 70
+    assert got == walked and got[:2] == expected[:2]
