@@ -35,6 +35,17 @@ def base64url(value: object) -> object:
     return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii").rstrip("=")
 
 
+def missing_columns(conn: sqlite3.Connection) -> list[str]:
+    """The columns of ``ADDED_COLUMNS`` the database lacks (``table.column``): one an older
+    gql built and nothing has opened for writing since, which the reads of this one need."""
+    missing = []
+    for table, column, _ in ADDED_COLUMNS:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if present and column not in present:
+            missing.append(f"{table}.{column}")
+    return missing
+
+
 def connect_writer(
     path: Path, *, lock_timeout_ms: int = WRITE_LOCK_TIMEOUT_MS
 ) -> sqlite3.Connection:
@@ -60,9 +71,17 @@ def _prepare_writer(conn: sqlite3.Connection, lock_timeout_ms: int) -> None:
     for table, column, declaration in ADDED_COLUMNS:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-            if (table, column) in BACKFILLS:
-                conn.execute(BACKFILLS[(table, column)])
+            # One transaction: a column added without its backfill would stay empty (the
+            # backfill runs only when the column is missing).
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                if (table, column) in BACKFILLS:
+                    conn.execute(BACKFILLS[(table, column)])
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
     conn.executescript(MIGRATED_DDL)
     upgrade_full_text_index(conn)
     conn.execute(

@@ -36,7 +36,13 @@ from gql.errors import (
     StoreError,
 )
 from gql.store.access import damage_of, read_immutable, reader_uri
-from gql.store.connections import WRITE_LOCK_TIMEOUT_MS, base64url, connect_writer, fold
+from gql.store.connections import (
+    WRITE_LOCK_TIMEOUT_MS,
+    base64url,
+    connect_writer,
+    fold,
+    missing_columns,
+)
 from gql.store.deadlines import CURRENT_DEADLINE, CURRENT_LOG, StatementDeadline
 from gql.store.dialect import SQLITE, Dialect
 
@@ -140,7 +146,13 @@ class Store:
             inline.create_function("gql_base64url", 1, base64url, deterministic=True)  # type: ignore[arg-type]
             await store.execute("SELECT count(*) FROM meta")
             await store.execute("SELECT count(*) FROM meta", inline=True)
-        except (DatabaseLocked, DatabaseDamaged):
+            if missing := missing_columns(inline):
+                raise DatabaseUnavailable(
+                    store.path,
+                    f"built by an older gql (no {', '.join(missing)}): run `gql load` on it,"
+                    " which brings it to this version's schema",
+                )
+        except (DatabaseLocked, DatabaseDamaged, DatabaseUnavailable):
             await store.close()
             raise
         except (sqlite3.Error, OSError, StoreError) as exc:

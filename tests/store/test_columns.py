@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gql.errors import DatabaseUnavailable
 from gql.store import ArticleRow, FileEntry, ImageRow, ProviderRow, RelatedLinkRow, Store, TopicRow
 from gql.store.columns import (
     ARTICLE_CHANGES,
@@ -139,9 +140,8 @@ def test_added_columns_take_their_declaration_from_the_table() -> None:
     ]
 
 
-async def test_an_older_database_gets_each_article_date_copied_to_its_topics(
-    seeds_db: Path, tmp_path: Path
-) -> None:
+def _schema_7(seeds_db: Path, tmp_path: Path) -> Path:
+    """The seeds database as schema 7 left it: no date copied into ``article_topics``."""
     older = tmp_path / "v7.db"
     with sqlite3.connect(seeds_db) as source, sqlite3.connect(older) as target:
         source.backup(target)
@@ -149,6 +149,33 @@ async def test_an_older_database_gets_each_article_date_copied_to_its_topics(
         conn.execute("DROP INDEX article_topics_published")
         conn.execute("ALTER TABLE article_topics DROP COLUMN published_at")
         conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    return older
+
+
+async def test_an_older_database_opened_read_only_is_refused_by_name(
+    seeds_db: Path, tmp_path: Path
+) -> None:
+    """A server cannot bring a database to its schema; the reads of topic pages by date
+    need the copied dates, so the file is refused when opened, saying what to run, rather
+    than every such page failing."""
+    older = _schema_7(seeds_db, tmp_path)
+    with pytest.raises(DatabaseUnavailable) as refused:
+        await Store.open(older, read_only=True)
+    assert str(refused.value) == (
+        f"cannot open database {older}: built by an older gql (no"
+        " article_topics.published_at): run `gql load` on it, which brings it to this"
+        " version's schema"
+    )
+    store = await Store.open(older)  # as `gql load` opens it: brought to schema 8
+    await store.close()
+    store = await Store.open(older, read_only=True)
+    await store.close()
+
+
+async def test_an_older_database_gets_each_article_date_copied_to_its_topics(
+    seeds_db: Path, tmp_path: Path
+) -> None:
+    older = _schema_7(seeds_db, tmp_path)
     store = await Store.open(older)
     await store.close()
     with sqlite3.connect(older) as conn:
