@@ -136,9 +136,8 @@ class Statements:
             return None
         store = context.store
         key = (variables, settings, store.dialect.name)
-        if key in entries:
-            compiled = entries[key]
-        else:
+        compiled = entries.get(key)  # one lookup: the key hashes the settings
+        if compiled is None and key not in entries:
             try:
                 tree = _Translator(executor, settings, self.fields, self.calls).tree(operation)
                 compiled = (*json_statement(tree, store.dialect), Placement())
